@@ -1,0 +1,208 @@
+"""Every setting lives here; a deployment differs only through environment variables.
+
+See docs/configuration.md for each TUTELA_* variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from config.env import env_bool, env_int, env_path, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# --- Instance layout -------------------------------------------------------------------------------------
+# TUTELA_HOME holds the data (database, encrypted file store, logs, backups); TUTELA_KEYS holds the root
+# key. They must be apart: a copy of the data alone must reveal nothing (checked at start-up).
+TUTELA_HOME = env_path("TUTELA_HOME", Path.home() / ".local/share/tutela")
+TUTELA_KEYS = env_path("TUTELA_KEYS", Path.home() / ".config/tutela")
+TUTELA_PORT = env_int("TUTELA_PORT", 8000)
+TUTELA_URL = env_str("TUTELA_URL", f"http://127.0.0.1:{TUTELA_PORT}").rstrip("/")
+# Where the root key lives. file:// today; the scheme leaves room for Tink's KMS clients (gcp-kms://,
+# aws-kms://) so the root key need never touch the application host.
+TUTELA_ROOT_KEY_URI = env_str("TUTELA_ROOT_KEY_URI", f"file://{TUTELA_KEYS / 'root-keyset.bin'}")
+TUTELA_AUDIT_SIGNING_KEY = env_path("TUTELA_AUDIT_SIGNING_KEY", TUTELA_KEYS / "audit-signing-keyset.bin")
+TUTELA_AUDIT_CHECKPOINT_EVERY = env_int("TUTELA_AUDIT_CHECKPOINT_EVERY", 1000)
+# Tests only: generate a missing root key instead of refusing to start.
+TUTELA_VAULT_AUTOCREATE_KEYS = False
+
+_public = urlsplit(TUTELA_URL)
+TUTELA_PUBLIC_HOST = _public.hostname or "127.0.0.1"
+TUTELA_PUBLIC_HTTPS = _public.scheme == "https"
+
+DEBUG = env_bool("TUTELA_DEBUG", False)
+SECRET_KEY = env_secret("TUTELA_SECRET_KEY") or ""
+_secret_file = TUTELA_KEYS / "secret-key"
+if not SECRET_KEY and _secret_file.exists():
+    SECRET_KEY = _secret_file.read_text().strip()
+
+_LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = [
+    TUTELA_PUBLIC_HOST,
+    *(_LOOPBACK_NAMES if TUTELA_PUBLIC_HOST in _LOOPBACK_NAMES else []),
+    *filter(None, env_str("TUTELA_EXTRA_HOSTS").split(",")),
+]
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+
+# --- Applications ----------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tutela.core.apps.CoreConfig",
+    "tutela.vault",
+    "tutela.audit",
+    "tutela.policy",
+    "tutela.accounts",
+    "tutela.schools",
+    "tutela.pupils",
+    "tutela.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tutela.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tutela.vault.middleware.VaultScopeMiddleware",
+    "tutela.audit.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tutela.accounts.backends.EmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tutela.core.context_processors.tutela",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------------------------
+_database_url = env_secret("TUTELA_DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": TUTELA_HOME / "tutela.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Passwords and sessions ------------------------------------------------------------------------------
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+SESSION_COOKIE_SECURE = TUTELA_PUBLIC_HTTPS
+CSRF_COOKIE_SECURE = TUTELA_PUBLIC_HTTPS
+SECURE_SSL_REDIRECT = TUTELA_PUBLIC_HTTPS and env_bool("TUTELA_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if TUTELA_PUBLIC_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TUTELA_PUBLIC_HTTPS
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("TUTELA_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads stay in memory (never a temp file on disk in the clear); photos are capped well below this.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Files -------------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = TUTELA_HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = TUTELA_HOME / "files"
+STORAGES = {
+    "default": {"BACKEND": "tutela.vault.storage.EncryptedFileStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- i18n --------------------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TUTELA_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+# --- API ---------------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tutela API",
+    "DESCRIPTION": "Pupil records, scoped to what the signed-in user may see. Every read is audited.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging: ids, never names ------------------------------------------------------------------------------
+TUTELA_LOG_DIR = TUTELA_HOME / "logs"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tutela.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("TUTELA_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # SQL with bound parameters would print ciphertext at best; never log it.
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+    },
+}
+ADMINS: list[tuple[str, str]] = []

@@ -1,0 +1,41 @@
+"""The shared cast of actors and the test infrastructure plugins.
+
+``cast`` gives one trust with two schools and a user for every role (see tests/cast.py). Tests that
+touch personal data run inside an audit context and a vault scope, as requests and commands do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cast import PASSWORD, Cast, build_cast
+from tutela import audit
+from tutela.vault.scope import vault_scope
+
+pytest_plugins = ["tests.plugins.strict", "tests.plugins.browser"]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def audited() -> Iterator[None]:
+    """An audit context and vault scope for tests that call services or selectors directly."""
+    with vault_scope(), audit.context(actor=None, reason="test"):
+        yield
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as ``user``."""
+
+    def sign_in(user):
+        with audit.context(actor=None, reason="test sign-in"):
+            assert client.login(username=user.email, password=PASSWORD)
+        return client
+
+    return sign_in

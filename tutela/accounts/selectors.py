@@ -1,0 +1,44 @@
+"""What a user is, per school: read once per request and kept on the user object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutela.accounts.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    by_role: dict[str, list[Membership]] = field(default_factory=dict)
+
+    def schools_with(self, *roles: str) -> set[int]:
+        return {m.school_id for r in roles for m in self.by_role.get(r, []) if m.school_id}
+
+    def trusts_with(self, *roles: str) -> set[int]:
+        return {m.trust_id for r in roles for m in self.by_role.get(r, []) if m.trust_id}
+
+    def year_groups(self) -> set[int]:
+        return {m.year_group_id for m in self.by_role.get(Role.HEAD_OF_YEAR, []) if m.year_group_id}
+
+    def has(self, *roles: str) -> bool:
+        return any(self.by_role.get(r) for r in roles)
+
+    def all_school_ids(self) -> set[int]:
+        return {m.school_id for ms in self.by_role.values() for m in ms if m.school_id}
+
+    def labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.by_role)]
+
+
+def roles_of(user: Any) -> RoleSet:
+    cached = getattr(user, "_tutela_roles", None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, list[Membership]] = {}
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        for membership in Membership.objects.filter(user=user):
+            by_role.setdefault(membership.role, []).append(membership)
+    roles = RoleSet(by_role)
+    user._tutela_roles = roles
+    return roles

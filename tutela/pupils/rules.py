@@ -1,0 +1,83 @@
+"""Who may see and change which pupils, and which categories of their data.
+
+- identity (names, UPN, date of birth, photo): everyone who teaches or looks after the pupil.
+- contact (guardians, address): the pastoral line (tutor, head of year), admin, SENCO and DSL, not
+  every class teacher.
+- changes to the record: school and trust administrators (the data managers).
+IT administrators see no pupil data: running the system does not require it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from tutela import policy
+from tutela.accounts.models import Role
+from tutela.accounts.selectors import roles_of
+from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil
+
+WHOLE_SCHOOL_IDENTITY = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL, Role.DPO)
+WHOLE_SCHOOL_CONTACT = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL)
+EDITORS = (Role.SCHOOL_ADMIN,)
+
+
+def _staff_pupils(user: Any, whole_school_roles: tuple[str, ...], *, class_teachers: bool) -> Q:
+    roles = roles_of(user)
+    q = Q(school__in=roles.schools_with(*whole_school_roles))
+    q |= Q(school__trust__in=roles.trusts_with(Role.TRUST_ADMIN))
+    q |= Q(year_group__in=roles.year_groups())
+    q |= Q(form_group__in=_tutored_forms(user))
+    if class_teachers:
+        q |= Q(pk__in=ClassMembership.objects.filter(teaching_group__teachers=user).values("pupil_id"))
+    return q
+
+
+def _tutored_forms(user: Any) -> Any:
+    from tutela.schools.models import FormGroup
+
+    return FormGroup.objects.filter(tutors=user).values("pk")
+
+
+def _family_pupils(user: Any) -> Q:
+    linked = GuardianLink.system.filter(guardian__user=user, portal_access=True).values("pupil_id")
+    return Q(pk__in=linked) | Q(user=user)
+
+
+@policy.register("pupils.view", model=Pupil, category="identity", description="see this pupil")
+def visible_pupils(user: Any) -> Q:
+    return Q(on_roll=True) & (
+        _staff_pupils(user, WHOLE_SCHOOL_IDENTITY, class_teachers=True) | _family_pupils(user)
+    )
+
+
+@policy.register(
+    "pupils.view_contacts",
+    model=Pupil,
+    category="contact",
+    description="see this pupil's contacts and address",
+)
+def pupils_with_visible_contacts(user: Any) -> Q:
+    return Q(on_roll=True) & _staff_pupils(user, WHOLE_SCHOOL_CONTACT, class_teachers=False)
+
+
+@policy.register("pupils.edit", model=Pupil, category="identity", description="change this pupil's record")
+def editable_pupils(user: Any) -> Q:
+    roles = roles_of(user)
+    return Q(school__in=roles.schools_with(*EDITORS)) | Q(
+        school__trust__in=roles.trusts_with(Role.TRUST_ADMIN)
+    )
+
+
+@policy.register("guardians.view", model=GuardianLink, category="contact", description="see these contacts")
+def visible_guardian_links(user: Any) -> Q:
+    pupils = Pupil.system.filter(pupils_with_visible_contacts(user)).values("pk")
+    return Q(pupil__in=pupils)
+
+
+@policy.register(
+    "guardians.view_self", model=Guardian, category="contact", description="see your own details"
+)
+def own_guardian_record(user: Any) -> Q:
+    return Q(user=user)

@@ -1,0 +1,116 @@
+"""Reads of pupils and guardians, always on behalf of an actor and through the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tutela import audit, policy
+from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
+from tutela.schools.models import School, TeachingGroup, YearGroup
+from tutela.vault import search
+
+SEARCH_CANDIDATES = 200
+SEARCH_RESULTS = 25
+_WITH_KEYS = ("data_key__keyring", "year_group", "form_group")
+
+
+def _visible(actor: Any, action: str = "pupils.view") -> QuerySet[Pupil]:
+    return Pupil.objects.for_actor(actor, action).select_related(*_WITH_KEYS)
+
+
+def pupil_list(*, actor: Any, year_group: YearGroup | None = None) -> list[Pupil]:
+    """Every pupil the actor may see, sorted by surname (names are decrypted, so sorting is in Python)."""
+    pupils = _visible(actor)
+    if year_group is not None:
+        pupils = pupils.filter(year_group=year_group)
+    return sorted(pupils, key=lambda p: p.sort_key)
+
+
+def pupil_get(*, actor: Any, public_id: Any, action: str = "pupils.view") -> Pupil:
+    found = _visible(actor, action).filter(public_id=public_id).first()
+    if found is None:
+        raise policy.NotVisible("No pupil matches the given query.")
+    return found
+
+
+def pupil_guardians(*, actor: Any, pupil: Pupil) -> list[GuardianLink]:
+    """The pupil's contacts, if the actor may see contacts (otherwise an empty list)."""
+    links = GuardianLink.objects.for_actor(actor, "guardians.view").filter(pupil=pupil)
+    return list(links.select_related("guardian__data_key__keyring", "pupil__data_key__keyring"))
+
+
+def can_edit(*, actor: Any, pupil: Pupil) -> bool:
+    return Pupil.objects.for_actor(actor, "pupils.edit").without_read_audit().filter(pk=pupil.pk).exists()
+
+
+def can_see_contacts(*, actor: Any, pupil: Pupil) -> bool:
+    visible = Pupil.objects.for_actor(actor, "pupils.view_contacts").without_read_audit()
+    return visible.filter(pk=pupil.pk).exists()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    pupils: list[Pupil]
+    too_short: bool = False
+    more: bool = False
+
+
+def pupil_search(*, actor: Any, query: str, limit: int = SEARCH_RESULTS) -> SearchResult:
+    """Pupils whose names start with every word of ``query``, within the actor's scope.
+
+    Candidates come from the blind name index in SQL; only those are decrypted, and only true matches
+    are shown and audited as read.
+    """
+    scoped = Pupil.objects.for_actor(actor, "pupils.view")
+    schools = School.objects.filter(pk__in=scoped.values("school")).select_related("keyring")
+    candidates = search.candidate_data_keys([s.keyring for s in schools], "pupil.name", query)
+    if candidates is None:
+        return SearchResult(pupils=[], too_short=True)
+    rows = list(
+        scoped.filter(data_key__in=candidates)
+        .select_related(*_WITH_KEYS)
+        .without_read_audit()[:SEARCH_CANDIDATES]
+    )
+    found = [
+        p
+        for p in rows
+        if search.matches(
+            query, (p.legal_first_name, p.legal_last_name, p.preferred_first_name, p.preferred_last_name)
+        )
+    ]
+    found.sort(key=lambda p: p.sort_key)
+    shown = found[:limit]
+    if shown:
+        audit.record_read(
+            target_type="pupils.pupil", subjects=[p.public_id for p in shown], categories=["identity"]
+        )
+    return SearchResult(pupils=shown, more=len(found) > limit or len(rows) == SEARCH_CANDIDATES)
+
+
+def pupil_by_upn(*, actor: Any, upn: str) -> Pupil | None:
+    """Exact UPN lookup through the per-school blind index."""
+    from tutela.vault.fields import blind_index
+
+    scoped = _visible(actor)
+    schools = School.objects.filter(pk__in=scoped.values("school")).select_related("keyring")
+    digests = [blind_index(s.keyring, "pupil.upn", upn.strip().upper()) for s in schools]
+    return scoped.filter(upn_index__in=digests).first() if digests else None
+
+
+def class_list(*, actor: Any) -> QuerySet[TeachingGroup]:
+    return policy.scope(actor, "schools.view_class", TeachingGroup).select_related("subject", "year_group")
+
+
+def class_get(*, actor: Any, public_id: Any) -> TeachingGroup:
+    found = class_list(actor=actor).filter(public_id=public_id).first()
+    if found is None:
+        raise policy.NotVisible("No class matches the given query.")
+    return found
+
+
+def class_pupils(*, actor: Any, teaching_group: TeachingGroup) -> list[Pupil]:
+    members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
+    return sorted(_visible(actor).filter(pk__in=members), key=lambda p: p.sort_key)

@@ -1,0 +1,89 @@
+"""Setting up a trust and its schools. Each school gets its own keyring (the per-school key)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import transaction
+
+from tutela.schools.models import (
+    AcademicYear,
+    FormGroup,
+    School,
+    Subject,
+    TeachingGroup,
+    Term,
+    Trust,
+    YearGroup,
+)
+from tutela.vault import keys
+
+
+def trust_create(*, name: str) -> Trust:
+    trust = Trust(name=name)
+    trust.full_clean()
+    trust.save()
+    return trust
+
+
+@transaction.atomic
+def school_create(*, trust: Trust, name: str, urn: str) -> School:
+    public_id = uuid.uuid4()
+    school = School(public_id=public_id, trust=trust, name=name, urn=urn)
+    school.full_clean(exclude=["keyring"])
+    school.keyring = keys.keyring_create(name=f"school:{public_id}")
+    school.save()
+    return school
+
+
+@transaction.atomic
+def academic_year_create(
+    *, school: School, name: str, terms: list[tuple[str, datetime.date, datetime.date]]
+) -> AcademicYear:
+    year = AcademicYear(school=school, name=name, starts_on=terms[0][1], ends_on=terms[-1][2])
+    year.full_clean()
+    year.save()
+    for term_name, starts_on, ends_on in terms:
+        term = Term(academic_year=year, name=term_name, starts_on=starts_on, ends_on=ends_on)
+        term.full_clean()
+        term.save()
+    return year
+
+
+def year_group_create(*, school: School, national_curriculum_year: int) -> YearGroup:
+    year_group = YearGroup(
+        school=school,
+        national_curriculum_year=national_curriculum_year,
+        name=f"Year {national_curriculum_year}",
+    )
+    year_group.full_clean()
+    year_group.save()
+    return year_group
+
+
+def form_group_create(
+    *, school: School, year_group: YearGroup, name: str, tutors: list | None = None
+) -> FormGroup:
+    form = FormGroup(school=school, year_group=year_group, name=name)
+    form.full_clean()
+    form.save()
+    form.tutors.set(tutors or [])
+    return form
+
+
+def subject_create(*, school: School, name: str, code: str) -> Subject:
+    subject = Subject(school=school, name=name, code=code)
+    subject.full_clean()
+    subject.save()
+    return subject
+
+
+def teaching_group_create(
+    *, school: School, subject: Subject, year_group: YearGroup, name: str, teachers: list | None = None
+) -> TeachingGroup:
+    group = TeachingGroup(school=school, subject=subject, year_group=year_group, name=name)
+    group.full_clean()
+    group.save()
+    group.teachers.set(teachers or [])
+    return group

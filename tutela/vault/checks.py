@@ -1,0 +1,85 @@
+"""Start-up checks for the vault: the root key is safe, and no personal field is stored in the clear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db import models
+
+from tutela.vault import root
+from tutela.vault.fields import EncryptedField
+from tutela.vault.storage import EncryptedFileField
+
+
+@checks.register(checks.Tags.security)
+def check_root_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from django.conf import settings
+
+    if settings.TUTELA_VAULT_AUTOCREATE_KEYS:
+        return []
+    return [checks.Error(problem, id="tutela.E101") for problem in root.problems()]
+
+
+@checks.register(checks.Tags.models)
+def check_personal_fields_encrypted(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        privacy = getattr(model, "Privacy", None)
+        if privacy is None:
+            continue
+        label = model._meta.label
+        if not any(f.name == "public_id" for f in model._meta.fields):
+            errors.append(
+                checks.Error(f"{label} holds personal data but has no public_id.", id="tutela.E102")
+            )
+        if not getattr(privacy, "key", ""):
+            errors.append(
+                checks.Error(
+                    f"{label}.Privacy must name the path to its data key (key = ...).", id="tutela.E103"
+                )
+            )
+        personal = {name for names in getattr(privacy, "categories", {}).values() for name in names}
+        for name in sorted(personal):
+            try:
+                field = model._meta.get_field(name)
+            except Exception:
+                errors.append(
+                    checks.Error(f"{label}.Privacy names unknown field {name!r}.", id="tutela.E104")
+                )
+                continue
+            if not isinstance(field, EncryptedField | EncryptedFileField):
+                errors.append(
+                    checks.Error(
+                        f"{label}.{name} is personal data stored in the clear.",
+                        hint="Declare it as an Encrypted*Field (tutela.vault.fields).",
+                        id="tutela.E105",
+                    )
+                )
+        errors.extend(_unlisted_plain_fields(model, privacy))
+    return errors
+
+
+_TEXTUAL = (models.CharField, models.TextField, models.DateField, models.JSONField, models.FileField)
+_ALWAYS_PLAIN = {"created_at", "updated_at"}
+
+
+def _unlisted_plain_fields(model: type[models.Model], privacy: type) -> list[checks.CheckMessage]:
+    """A personal model's clear-text columns must each be declared in ``Privacy.plain``, with a reason.
+
+    This is what stops a new field such as ``nickname = CharField()`` slipping in unencrypted.
+    """
+    allowed = set(getattr(privacy, "plain", {})) | _ALWAYS_PLAIN
+    return [
+        checks.Error(
+            f"{model._meta.label}.{field.name} is stored in the clear on a personal-data model.",
+            hint="Encrypt it (tutela.vault.fields) or, if it is not personal (a code, a flag), list it in "
+            "Privacy.plain with the reason.",
+            id="tutela.E106",
+        )
+        for field in model._meta.concrete_fields
+        if isinstance(field, _TEXTUAL)
+        and not isinstance(field, EncryptedFileField)
+        and field.name not in allowed
+    ]

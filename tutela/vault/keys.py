@@ -1,0 +1,198 @@
+"""Creating, unwrapping and rotating the key hierarchy: root → keyring (school) → data key (pupil)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from tutela.core import clock
+from tutela.vault import crypto, root
+from tutela.vault.models import DataKey, IndexKey, Keyring
+from tutela.vault.scope import cached, forget
+
+
+def _keyring_ad(keyring: Keyring) -> bytes:
+    return b"tutela/keyring/" + keyring.public_id.bytes
+
+
+def _data_key_ad(data_key: DataKey, kind: str) -> bytes:
+    return b"tutela/datakey/" + kind.encode() + b"/" + data_key.public_id.bytes
+
+
+def _index_key_ad(keyring: Keyring, name: str) -> bytes:
+    return b"tutela/indexkey/" + keyring.public_id.bytes + b"/" + name.encode()
+
+
+# --- creation ----------------------------------------------------------------------------------------------
+
+
+def keyring_create(*, name: str) -> Keyring:
+    keyring = Keyring(name=name)
+    keyring.wrapped_keyset = crypto.wrap(crypto.new_keyset("aead"), root.root_aead(), _keyring_ad(keyring))
+    keyring.save()
+    return keyring
+
+
+def instance_keyring() -> Keyring:
+    """The keyring for data that belongs to no school (user accounts)."""
+    existing = Keyring.objects.filter(name=Keyring.INSTANCE).first()
+    return existing or keyring_create(name=Keyring.INSTANCE)
+
+
+def data_key_create(*, keyring: Keyring) -> DataKey:
+    data_key = DataKey(keyring=keyring)
+    data_key.wrapped_aead = crypto.wrap(
+        crypto.new_keyset("aead"), keyring_aead(keyring), _data_key_ad(data_key, "aead")
+    )
+    data_key.save()
+    return data_key
+
+
+# --- unwrapping (cached per scope) ----------------------------------------------------------------------
+
+
+def keyring_aead(keyring: Keyring) -> crypto.Aead:
+    wrapped = bytes(keyring.wrapped_keyset)
+    return cached(
+        ("keyring", keyring.pk, wrapped),
+        lambda: crypto.primitive(crypto.unwrap(wrapped, root.root_aead(), _keyring_ad(keyring)), "aead"),
+    )
+
+
+def data_key_aead(data_key: DataKey) -> crypto.Aead:
+    wrapped = bytes(data_key.wrapped_aead)
+
+    def build() -> crypto.Aead:
+        wrapping = keyring_aead(data_key.keyring)
+        return crypto.primitive(crypto.unwrap(wrapped, wrapping, _data_key_ad(data_key, "aead")), "aead")
+
+    return cached(("datakey", data_key.pk, wrapped), build)
+
+
+def data_key_stream(data_key: DataKey) -> crypto.StreamingAead:
+    """The subject's streaming key for files, created on first use."""
+    if data_key.wrapped_stream is None:
+        data_key.wrapped_stream = crypto.wrap(
+            crypto.new_keyset("stream"), keyring_aead(data_key.keyring), _data_key_ad(data_key, "stream")
+        )
+        DataKey.objects.filter(pk=data_key.pk).update(wrapped_stream=data_key.wrapped_stream)
+    wrapped = bytes(data_key.wrapped_stream)
+
+    def build() -> crypto.StreamingAead:
+        wrapping = keyring_aead(data_key.keyring)
+        handle = crypto.unwrap(wrapped, wrapping, _data_key_ad(data_key, "stream"))
+        return crypto.primitive(handle, "stream")
+
+    return cached(("datakey-stream", data_key.pk, wrapped), build)
+
+
+def index_prf(keyring: Keyring, name: str) -> crypto.PrfSet:
+    def build() -> crypto.PrfSet:
+        wrapping = keyring_aead(keyring)
+        index_key = IndexKey.objects.filter(keyring=keyring, name=name).first()
+        if index_key is None:
+            index_key = IndexKey.objects.create(
+                keyring=keyring,
+                name=name,
+                wrapped_keyset=crypto.wrap(crypto.new_keyset("prf"), wrapping, _index_key_ad(keyring, name)),
+            )
+        handle = crypto.unwrap(bytes(index_key.wrapped_keyset), wrapping, _index_key_ad(keyring, name))
+        return crypto.primitive(handle, "prf")
+
+    return cached(("indexkey", keyring.pk, name), build)
+
+
+# --- rotation -----------------------------------------------------------------------------------------------
+
+
+def _prune_to_primary(handle):
+    from tink.proto import tink_pb2
+
+    keyset = tink_pb2.Keyset.FromString(crypto.serialize_cleartext(handle))
+    keep = [key for key in keyset.key if key.key_id == keyset.primary_key_id]
+    del keyset.key[:]
+    keyset.key.extend(keep)
+    return crypto.parse_cleartext(keyset.SerializeToString())
+
+
+@transaction.atomic
+def keyring_rotate(keyring: Keyring) -> int:
+    """Gives the keyring a new key and re-wraps every data and index key under it.
+
+    Encrypted data is not touched: only the wrapping of the keys below changes. Returns how many keys
+    were re-wrapped. The old key is removed once nothing depends on it.
+    """
+    keyring = Keyring.objects.select_for_update().get(pk=keyring.pk)
+    old_handle = crypto.unwrap(bytes(keyring.wrapped_keyset), root.root_aead(), _keyring_ad(keyring))
+    old = crypto.primitive(old_handle, "aead")
+    new_handle = _prune_to_primary(crypto.rotate(old_handle, "aead"))
+    new = crypto.primitive(new_handle, "aead")
+    count = 0
+    for data_key in DataKey.objects.filter(keyring=keyring).iterator():
+        data_key.wrapped_aead = _rewrap(data_key.wrapped_aead, old, new, _data_key_ad(data_key, "aead"))
+        if data_key.wrapped_stream is not None:
+            ad = _data_key_ad(data_key, "stream")
+            data_key.wrapped_stream = _rewrap(data_key.wrapped_stream, old, new, ad)
+        data_key.save(update_fields=["wrapped_aead", "wrapped_stream"])
+        count += 1
+    for index_key in IndexKey.objects.filter(keyring=keyring):
+        ad = _index_key_ad(keyring, index_key.name)
+        index_key.wrapped_keyset = _rewrap(index_key.wrapped_keyset, old, new, ad)
+        index_key.save(update_fields=["wrapped_keyset"])
+        count += 1
+    keyring.wrapped_keyset = crypto.wrap(new_handle, root.root_aead(), _keyring_ad(keyring))
+    keyring.rotated_at = clock.now()
+    keyring.save(update_fields=["wrapped_keyset", "rotated_at"])
+    forget(("keyring", keyring.pk))
+    return count
+
+
+def _rewrap(wrapped: bytes, old: crypto.Aead, new: crypto.Aead, ad: bytes) -> bytes:
+    return crypto.wrap(crypto.unwrap(bytes(wrapped), old, ad), new, ad)
+
+
+def root_rotate() -> int:
+    """Adds a new root key, re-wraps every keyring under it, then retires the old root key.
+
+    Crash-safe in order: the key file holds old and new keys until every keyring is re-wrapped.
+    """
+    if not root.location().is_file:
+        raise root.RootKeyProblem("Root keys held in a KMS are rotated in the KMS, not by Tutela.")
+    old = root.root_aead()
+    both = crypto.rotate(root.read_file_keyset(), "aead")
+    root.write_file_key(both)
+    new = root.root_aead()
+    with transaction.atomic():
+        keyrings = list(Keyring.objects.select_for_update())
+        for keyring in keyrings:
+            keyring.wrapped_keyset = _rewrap(keyring.wrapped_keyset, old, new, _keyring_ad(keyring))
+            keyring.rotated_at = clock.now()
+            keyring.save(update_fields=["wrapped_keyset", "rotated_at"])
+    root.write_file_key(_prune_to_primary(both))
+    return len(keyrings)
+
+
+def data_key_destroy(data_key: DataKey) -> None:
+    """Crypto-shredding: the subject's data can never be decrypted again. Search tokens go with it."""
+    DataKey.objects.filter(pk=data_key.pk).delete()
+    forget(("datakey", data_key.pk))
+
+
+def _system_key_ad(name: str) -> bytes:
+    return b"tutela/systemkey/" + name.encode()
+
+
+def system_mac(name: str) -> crypto.Mac:
+    """An instance-wide MAC key, created on first use and wrapped by the root key."""
+    from tutela.vault.models import SystemKey
+
+    def build() -> crypto.Mac:
+        row = SystemKey.objects.filter(name=name).first()
+        if row is None:
+            wrapped = crypto.wrap(crypto.new_keyset("mac"), root.root_aead(), _system_key_ad(name))
+            row, _ = SystemKey.objects.get_or_create(
+                name=name, defaults={"kind": "mac", "wrapped_keyset": wrapped}
+            )
+        handle = crypto.unwrap(bytes(row.wrapped_keyset), root.root_aead(), _system_key_ad(name))
+        return crypto.primitive(handle, "mac")
+
+    return cached(("systemkey", name), build)

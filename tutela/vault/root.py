@@ -1,0 +1,107 @@
+"""The root key: the one key that is not in the database, and never beside the data.
+
+``TUTELA_ROOT_KEY_URI`` names it. ``file://`` reads a Tink keyset from a file of mode 0600 under
+``TUTELA_KEYS``; any other scheme goes to a Tink KMS client registered for it (GCP KMS, AWS KMS), so the
+root key can live in hardware the application host never sees.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from tutela.vault import crypto
+
+
+class RootKeyProblem(Exception):
+    """The root key is missing, exposed or misplaced; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class RootKeyLocation:
+    uri: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.uri.startswith("file://")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.uri.removeprefix("file://"))
+
+
+def location() -> RootKeyLocation:
+    return RootKeyLocation(settings.TUTELA_ROOT_KEY_URI)
+
+
+def problems() -> list[str]:
+    """Everything wrong with where and how the root key is kept (empty when all is well)."""
+    loc = location()
+    if not loc.is_file:
+        return []
+    path = loc.path
+    found: list[str] = []
+    home = Path(settings.TUTELA_HOME).resolve()
+    if path.resolve().is_relative_to(home):
+        found.append(
+            f"The root key {path} is inside TUTELA_HOME ({home}): a copy of the data would carry its key. "
+            "Set TUTELA_KEYS to a directory outside TUTELA_HOME and move the key there."
+        )
+    if not path.exists():
+        found.append(
+            f"The root key {path} does not exist. Create it with `python manage.py vault_init` "
+            "(or point TUTELA_ROOT_KEY_URI at the existing key)."
+        )
+        return found
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        found.append(
+            f"The root key {path} has mode {mode:o}: group or others can read it. Run `chmod 600 {path}`."
+        )
+    return found
+
+
+def create_file_key() -> Path:
+    """Writes a new root keyset (0600, in a 0700 directory). Refuses to overwrite an existing one."""
+    path = location().path
+    if path.exists():
+        raise RootKeyProblem(f"The root key {path} exists already; refusing to overwrite it.")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = crypto.serialize_cleartext(crypto.new_keyset("aead"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def write_file_key(handle: object) -> None:
+    """Replaces the root keyset file atomically (used by root rotation)."""
+    path = location().path
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(crypto.serialize_cleartext(handle))  # type: ignore[arg-type]
+    os.replace(tmp, path)
+    root_aead.cache_clear()
+
+
+def read_file_keyset():
+    return crypto.parse_cleartext(location().path.read_bytes())
+
+
+@cache
+def root_aead() -> crypto.Aead:
+    loc = location()
+    if not loc.is_file:
+        return crypto.kms_aead(loc.uri)
+    if settings.TUTELA_VAULT_AUTOCREATE_KEYS and not loc.path.exists():
+        create_file_key()
+    found = problems()
+    if found:
+        raise RootKeyProblem(" ".join(found))
+    return crypto.primitive(read_file_keyset(), "aead")

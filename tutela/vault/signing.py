@@ -1,0 +1,60 @@
+"""The audit checkpoint signing key: a Tink ECDSA-P256 keyset in TUTELA_KEYS, never in the database.
+
+The file is wrapped by the root key; its public half can be exported and kept off the host, so anyone
+can check a checkpoint without being able to forge one.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from tutela.vault import crypto, root
+
+_AD = b"tutela/audit-signing-key"
+
+
+def _path() -> Path:
+    return Path(settings.TUTELA_AUDIT_SIGNING_KEY)
+
+
+def ensure_signing_key() -> Path:
+    path = _path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        wrapped = crypto.wrap(crypto.new_keyset("sign"), root.root_aead(), _AD)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(wrapped)
+    return path
+
+
+@cache
+def _handle():
+    path = _path()
+    if not path.exists():
+        if not settings.TUTELA_VAULT_AUTOCREATE_KEYS:
+            raise root.RootKeyProblem(
+                f"The audit signing key {path} does not exist. Create it with `python manage.py vault_init`."
+            )
+        ensure_signing_key()
+    return crypto.unwrap(path.read_bytes(), root.root_aead(), _AD)
+
+
+def sign(data: bytes) -> bytes:
+    return crypto.primitive(_handle(), "sign").sign(data)
+
+
+def public_keyset_json() -> str:
+    return crypto.public_keyset_json(_handle())
+
+
+def verify(public_json: str, signature: bytes, data: bytes) -> bool:
+    try:
+        crypto.verifier_from_json(public_json).verify(bytes(signature), data)
+    except crypto.TinkError:
+        return False
+    return True
