@@ -9,12 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 
 from tests.cast import PASSWORD, Cast, build_cast
 from tutela import audit
 from tutela.vault.scope import vault_scope
 
 pytest_plugins = ["tests.plugins.strict", "tests.plugins.browser"]
+
+
+@receiver(connection_created, dispatch_uid="tests.all_schools")
+def _tests_see_all_schools(sender: object, connection: object, **kwargs: object) -> None:
+    """On PostgreSQL, tests build and inspect data across schools, as commands do (rls.system_scope).
+
+    Row-level security itself is proven in tests/test_rls.py, which switches this off.
+    """
+    if connection.vendor == "postgresql":  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("SELECT set_config('tutela.all_schools', 'on', false)")
 
 
 @pytest.fixture

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tutela.vault.middleware.VaultScopeMiddleware",
     "tutela.audit.middleware.AuditContextMiddleware",
+    "tutela.policy.middleware.SchoolScopeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,11 +120,16 @@ else:
             "NAME": TUTELA_HOME / "tutela.sqlite3",
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                ),
             },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the web server connects as, when migrations run as a separate owner role. The migrate
+# hook grants it DML (and no UPDATE/DELETE on the audit log); see docs/deployment.md.
+TUTELA_DB_WEB_ROLE = env_str("TUTELA_DB_WEB_ROLE", "")
 
 # --- Passwords and sessions ------------------------------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -3,16 +3,20 @@
 TUTELA_TEST_DATABASE_URL selects PostgreSQL (scripts/test sets it for the PostgreSQL pass).
 """
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
 _scratch = Path(tempfile.mkdtemp(prefix="tutela-test-"))
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 os.environ.setdefault("TUTELA_HOME", str(_scratch / "home"))
 os.environ.setdefault("TUTELA_KEYS", str(_scratch / "keys"))
 if os.environ.get("TUTELA_TEST_DATABASE_URL"):
     os.environ["TUTELA_DATABASE_URL"] = os.environ["TUTELA_TEST_DATABASE_URL"]
+    os.environ["TUTELA_DB_WEB_ROLE"] = os.environ.get("TUTELA_TEST_PG_WEB_ROLE", "")
 else:
     os.environ.pop("TUTELA_DATABASE_URL", None)
 

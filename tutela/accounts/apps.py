@@ -7,3 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from tutela.accounts import signals  # noqa: F401
+        from tutela.accounts.selectors import school_ids_of
+        from tutela.policy import rls
+
+        rls.register_school_resolver(school_ids_of)

@@ -42,3 +42,15 @@ def roles_of(user: Any) -> RoleSet:
     roles = RoleSet(by_role)
     user._tutela_roles = roles
     return roles
+
+
+def school_ids_of(user: Any) -> set[int]:
+    """Every school a user's roles reach: their schools, and every school of a trust they administer."""
+    from tutela.schools.models import School
+
+    roles = roles_of(user)
+    schools = roles.all_school_ids()
+    trusts = roles.trusts_with(Role.TRUST_ADMIN)
+    if trusts:
+        schools |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
+    return schools

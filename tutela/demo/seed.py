@@ -20,6 +20,7 @@ from tutela.accounts import services as accounts
 from tutela.accounts.models import Role, User
 from tutela.core import clock
 from tutela.demo.avatars import draw_avatar
+from tutela.policy import rls
 from tutela.pupils import services as pupils
 from tutela.pupils.models import Pupil, Relationship
 from tutela.pupils.validators import upn_check_letter
@@ -155,7 +156,7 @@ def seed(*, pupils_per_form: int = 30, photos: bool = True, random_seed: int = 2
     fake = Faker("en_GB")
     fake.seed_instance(random_seed)
     s = _Seeder(rng=rng, fake=fake, photos=photos, logins=[], upn_serial=itertools.count(1))
-    with vault_scope(), audit.context(actor=None, reason="demo seed"):
+    with vault_scope(), audit.context(actor=None, reason="demo seed"), rls.system_scope():
         trust = schools.trust_create(name="Riverside Learning Trust")
         main = schools.school_create(trust=trust, name="Northfield Academy", urn="900001")
         _seed_main_school(s, trust, main, pupils_per_form)
@@ -195,7 +196,7 @@ def _seed_main_school(s: _Seeder, trust: object, school: School, pupils_per_form
         grant(user=head, role=Role.HEAD_OF_YEAR, school=school, year_group=year)
 
     tutors = []
-    for year, forms in structure.items():
+    for forms in structure.values():
         for form in forms:
             first_form = form.name == "7A"
             tutor = s.staff(domain, email_name="form.tutor" if first_form else None)

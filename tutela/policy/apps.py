@@ -6,4 +6,8 @@ class PolicyConfig(AppConfig):
     label = "policy"
 
     def ready(self) -> None:
-        from tutela.policy import checks  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from tutela.policy import checks, rls  # noqa: F401
+
+        post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="tutela.policy.rls")

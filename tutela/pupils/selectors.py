@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
 from tutela.schools.models import School, TeachingGroup, YearGroup
 from tutela.vault import search
 
+UPN_SHAPE = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
 SEARCH_CANDIDATES = 200
 SEARCH_RESULTS = 25
 _WITH_KEYS = ("data_key__keyring", "year_group", "form_group")
@@ -58,12 +60,19 @@ class SearchResult:
     more: bool = False
 
 
+def looks_like_upn(query: str) -> bool:
+    return bool(UPN_SHAPE.fullmatch(query.strip().upper()))
+
+
 def pupil_search(*, actor: Any, query: str, limit: int = SEARCH_RESULTS) -> SearchResult:
-    """Pupils whose names start with every word of ``query``, within the actor's scope.
+    """Pupils whose names start with every word of ``query`` (or whose UPN it is), within the actor's scope.
 
     Candidates come from the blind name index in SQL; only those are decrypted, and only true matches
     are shown and audited as read.
     """
+    if looks_like_upn(query):
+        by_upn = pupil_by_upn(actor=actor, upn=query)
+        return SearchResult(pupils=[by_upn] if by_upn else [])
     scoped = Pupil.objects.for_actor(actor, "pupils.view")
     schools = School.objects.filter(pk__in=scoped.values("school")).select_related("keyring")
     candidates = search.candidate_data_keys([s.keyring for s in schools], "pupil.name", query)

@@ -28,7 +28,8 @@ def validate_upn(value: str) -> None:
     )
     if not well_formed:
         raise ValidationError(
-            "A UPN is 13 characters: a check letter, then 11 digits, then a digit or (temporary UPN) a letter.",
+            "A UPN is 13 characters: a check letter, then 11 digits, then a digit "
+            "or (for a temporary UPN) a letter.",
             code="upn_format",
         )
     if upn_check_letter(body) != upn[0]:

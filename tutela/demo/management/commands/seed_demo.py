@@ -31,7 +31,7 @@ def format_logins(logins: list[DemoLogin]) -> str:
 class Command(BaseCommand):
     help = "Seed a sample trust (two schools, staff in every role) if the instance has no school yet."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--pupils-per-form", type=int, default=30)
         parser.add_argument("--no-photos", action="store_true", help="skip drawing portraits (faster)")
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tutela import audit
+from tutela.policy import rls
 from tutela.vault import keys
 from tutela.vault.models import Keyring
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         group.add_argument("--all-schools", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
-        with audit.context(actor=None, reason="key rotation"):
+        with audit.context(actor=None, reason="key rotation"), rls.system_scope():
             if options["root"]:
                 count = keys.root_rotate()
                 audit.record(kind="system", action="vault.root_rotated")
