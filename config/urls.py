@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from tutela.core import views as core_views
 from tutela.pupils import views as pupil_views
@@ -7,11 +8,21 @@ from tutela.pupils import views as pupil_views
 urlpatterns = [
     path("", pupil_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path(".well-known/security.txt", core_views.security_txt, name="security-txt"),
+    path(".well-known/security-policy.txt", core_views.security_policy, name="security-policy"),
     path("accounts/", include("tutela.accounts.urls")),
     path("", include("tutela.pupils.urls")),
     path("api/v1/", include("tutela.pupils.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file, so the docs page needs no inline script (CSP).
+    # Swagger UI sets inline style attributes; only this page relaxes style-src, never script-src.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]
 
 handler403 = "tutela.core.views.forbidden"

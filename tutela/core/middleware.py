@@ -35,3 +35,15 @@ class RequestIdMiddleware:
         response["X-Request-ID"] = info.request_id
         response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off browser features no page uses (camera, microphone, location ...)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.TUTELA_PERMISSIONS_POLICY)
+        return response

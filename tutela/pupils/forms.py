@@ -5,6 +5,10 @@ from django import forms
 from tutela.pupils.models import Pupil, Sex
 from tutela.schools.models import FormGroup, YearGroup
 
+# <input type="date"> only accepts ISO dates; Django would render en-GB's 31/12/2014 and the browser would
+# show an empty field (and submit it empty).
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class PupilForm(forms.Form):
     """The editable part of a pupil's record. Choices are limited to the pupil's own school."""
@@ -14,25 +18,24 @@ class PupilForm(forms.Form):
     legal_last_name = forms.CharField(max_length=100)
     preferred_first_name = forms.CharField(max_length=100, required=False)
     preferred_last_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(widget=ISO_DATE)
     sex = forms.ChoiceField(choices=Sex.choices)
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     year_group = forms.ModelChoiceField(queryset=YearGroup.objects.none())
     form_group = forms.ModelChoiceField(queryset=FormGroup.objects.none(), required=False)
-    enrolled_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    left_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    enrolled_on = forms.DateField(widget=ISO_DATE)
+    left_on = forms.DateField(widget=ISO_DATE, required=False)
 
-    def __init__(self, *args: object, pupil: Pupil, **kwargs: object) -> None:
-        if not args and "data" not in kwargs:
+    def __init__(self, data: object = None, *, pupil: Pupil, **kwargs: object) -> None:
+        if data is None:
             kwargs["initial"] = {name: getattr(pupil, name) for name in self.base_fields}
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["year_group"].queryset = YearGroup.objects.filter(school=pupil.school_id)
-        self.fields["form_group"].queryset = FormGroup.objects.filter(school=pupil.school_id)
-        self.fields["year_group"].to_field_name = "public_id"
-        self.fields["form_group"].to_field_name = "public_id"
-        if not args and "data" not in kwargs:
-            self.initial["year_group"] = pupil.year_group.public_id
-            self.initial["form_group"] = pupil.form_group.public_id if pupil.form_group else None
+            kwargs["initial"]["year_group"] = pupil.year_group.public_id
+            kwargs["initial"]["form_group"] = pupil.form_group.public_id if pupil.form_group else None
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        for name, model in (("year_group", YearGroup), ("form_group", FormGroup)):
+            field = self.fields[name]
+            field.queryset = model.objects.filter(school=pupil.school_id)  # type: ignore[attr-defined]
+            field.to_field_name = "public_id"  # type: ignore[attr-defined]
 
 
 class PhotoForm(forms.Form):

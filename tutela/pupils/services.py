@@ -38,7 +38,10 @@ EDITABLE_FIELDS = (
 
 
 def _check_upn_free(pupil: Pupil) -> None:
-    validate_upn(pupil.upn)
+    try:
+        validate_upn(pupil.upn)
+    except ValidationError as exc:
+        raise ValidationError({"upn": exc.messages}) from None
     pupil.upn = pupil.upn.strip().upper()
     digest = blind_index(pupil.school.keyring, "pupil.upn", pupil.upn)
     clash = Pupil.system.filter(school=pupil.school, upn_index=digest).exclude(pk=pupil.pk)
