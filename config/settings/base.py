@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tutela.schools",
     "tutela.pupils",
     "tutela.demo",
+    "tutela.backups",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: the role the web server connects as, when migrations run as a separate owner role. The migrate
 # hook grants it DML (and no UPDATE/DELETE on the audit log); see docs/deployment.md.
 TUTELA_DB_WEB_ROLE = env_str("TUTELA_DB_WEB_ROLE", "")
+# Where pg_dump/pg_restore are, for backups on PostgreSQL (PATH and the Debian location are tried too).
+TUTELA_PG_BIN = env_str("TUTELA_PG_BIN", "")
 
 # --- Passwords and sessions ------------------------------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

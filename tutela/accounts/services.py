@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from tutela.accounts.backends import user_by_email
@@ -17,6 +18,12 @@ from tutela.vault import keys
 def user_create(*, email: str, display_name: str, password: str | None = None) -> User:
     """A new account; without ``password`` it cannot sign in until one is set through enrolment."""
     email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": "Enter a valid email address, such as name@school.example."}
+        ) from None
     if user_by_email(email) is not None:
         raise ValidationError({"email": "An account with this email address exists already."})
     user = User(
@@ -42,8 +49,42 @@ def membership_grant(
 ) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    _check_grant(role=role, school=school, trust=trust, year_group=year_group)
     membership = Membership(user=user, role=role, school=school, trust=trust, year_group=year_group)
     membership.full_clean()
     membership.save()
     user.__dict__.pop("_tutela_roles", None)
     return membership
+
+
+def _check_grant(*, role: str, school: Any, trust: Any, year_group: Any) -> None:
+    """Where a role applies must match the role: the policy rules read these ids without re-checking them.
+
+    A head of year's year group is matched to pupils by id alone, so a year group of another school would
+    show that school's pupils: it must belong to the membership's school.
+    """
+    label = Role(role).label
+    errors: dict[str, str] = {}
+    if role == Role.TRUST_ADMIN:
+        if trust is None:
+            errors["trust"] = "A trust administrator needs a trust."
+        if school is not None:
+            errors["school"] = (
+                "A trust administrator's role covers the whole trust: give the trust, not a school."
+            )
+    else:
+        if school is None:
+            errors["school"] = f"“{label}” is a role in one school: give the school."
+        if trust is not None:
+            errors["trust"] = "Only a trust administrator holds a role across a trust: give a school instead."
+    if role == Role.HEAD_OF_YEAR:
+        if year_group is None:
+            errors["year_group"] = "A head of year needs a year group."
+        elif school is not None and year_group.school_id != school.pk:
+            errors["year_group"] = (
+                "This year group belongs to another school: choose one of the school's own."
+            )
+    elif year_group is not None:
+        errors["year_group"] = f"Only a head of year has a year group (this role is “{label}”)."
+    if errors:
+        raise ValidationError(errors)

@@ -243,7 +243,7 @@ def _seed_main_school(s: _Seeder, trust: object, school: School, pupils_per_form
         for index, pupil in enumerate(members):
             portal = parent if (form_name, index) == ("7A", 0) else None
             s.guardians(pupil, portal_user=portal)
-    child = all_pupils["7A"][1]
+    child = all_pupils["7A"][-1]
     child.user = pupil_account
     child.save()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -39,15 +39,19 @@ class PupilDetailSerializer(PupilSummarySerializer):
 
 
 class PupilListApi(APIView):
+    pagination_class = LimitOffsetPagination  # read by drf-spectacular too, so the schema shows the envelope
+
     @extend_schema(responses=PupilSummarySerializer(many=True), operation_id="pupils_list")
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         pupils = selectors.pupil_list(actor=request.user)
         page = paginator.paginate_queryset(pupils, request, view=self)
         return paginator.get_paginated_response(PupilSummarySerializer(page, many=True).data)
 
 
 class PupilDetailApi(APIView):
+    # Nested serializers share class names across views; each needs its own name in the OpenAPI schema.
+    @extend_schema_serializer(component_name="PupilUpdate")
     class InputSerializer(serializers.Serializer):
         upn = serializers.CharField(max_length=13, required=False)
         legal_first_name = serializers.CharField(max_length=100, required=False)
@@ -95,9 +99,11 @@ class PupilDetailApi(APIView):
 
 
 class PupilSearchApi(APIView):
+    @extend_schema_serializer(component_name="PupilSearchQuery")
     class InputSerializer(serializers.Serializer):
         q = serializers.CharField(max_length=100)
 
+    @extend_schema_serializer(component_name="PupilSearchResult")
     class OutputSerializer(serializers.Serializer):
         results = PupilSummarySerializer(many=True, source="pupils")
         more = serializers.BooleanField()
@@ -125,6 +131,7 @@ class ClassListApi(APIView):
 
 
 class ClassDetailApi(APIView):
+    @extend_schema_serializer(component_name="ClassDetail")
     class OutputSerializer(ClassSerializer):
         pupils = PupilSummarySerializer(many=True)
 

@@ -128,7 +128,10 @@ def pupil_update(*, actor: Any, pupil: Pupil, changes: dict[str, Any]) -> Pupil:
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
     for name, value in changes.items():
-        setattr(pupil, name, value)
+        # Assign only real changes: an encrypted field that is assigned counts as changed (it is never
+        # compared sealed), and the audit event must name only the fields that changed.
+        if getattr(pupil, name) != value:
+            setattr(pupil, name, value)
     pupil.on_roll = pupil.left_on is None or pupil.left_on > datetime.date.today()
     _validate(pupil)
     pupil.save()

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela import policy
-from tutela.accounts.selectors import roles_of
+from tutela.accounts.selectors import roles_of, school_ids_of
 from tutela.pupils import selectors, services
 from tutela.pupils.forms import PhotoForm, PupilForm, SearchForm
 from tutela.pupils.models import Pupil
@@ -35,8 +35,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def pupil_list(request: HttpRequest) -> HttpResponse:
     year_group = None
     if year := request.GET.get("year"):
+        # Only the user's own schools' year groups: another school's is ignored like a malformed id.
         try:
-            year_group = YearGroup.objects.filter(public_id=UUID(year)).first()
+            year_group = YearGroup.objects.filter(
+                public_id=UUID(year), school__in=school_ids_of(request.user)
+            ).first()
         except ValueError:
             year_group = None
     pupils = selectors.pupil_list(actor=request.user, year_group=year_group)
@@ -84,6 +87,8 @@ def pupil_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             services.pupil_update(actor=request.user, pupil=pupil, changes=form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+            # The refused values were set on this object: show the page with the record as stored.
+            pupil = selectors.pupil_get(actor=request.user, public_id=public_id)
         else:
             messages.success(request, "Saved.")
             return redirect("pupils:profile", public_id=pupil.public_id)

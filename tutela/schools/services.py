@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tutela.schools.models import (
@@ -62,10 +63,26 @@ def year_group_create(*, school: School, national_curriculum_year: int) -> YearG
     return year_group
 
 
+def _check_same_school(school: School, **parts: YearGroup | Subject) -> None:
+    """A form or class is built from its own school's year group and subject.
+
+    The policy rules match a head of year to classes and forms by year group id alone, so a class filed
+    under another school's year group would be shown to that school's head of year.
+    """
+    errors = {
+        name: f"This {part._meta.verbose_name} belongs to another school: choose one of {school.name}'s own."
+        for name, part in parts.items()
+        if part.school_id != school.pk
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def form_group_create(
     *, school: School, year_group: YearGroup, name: str, tutors: list | None = None
 ) -> FormGroup:
     form = FormGroup(school=school, year_group=year_group, name=name)
+    _check_same_school(school, year_group=year_group)
     form.full_clean()
     form.save()
     form.tutors.set(tutors or [])
@@ -83,6 +100,7 @@ def teaching_group_create(
     *, school: School, subject: Subject, year_group: YearGroup, name: str, teachers: list | None = None
 ) -> TeachingGroup:
     group = TeachingGroup(school=school, subject=subject, year_group=year_group, name=name)
+    _check_same_school(school, subject=subject, year_group=year_group)
     group.full_clean()
     group.save()
     group.teachers.set(teachers or [])

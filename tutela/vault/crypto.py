@@ -120,3 +120,13 @@ def stream_encrypt(stream: StreamingAead, source: BinaryIO, associated_data: byt
 def stream_decrypt(stream: StreamingAead, ciphertext: BinaryIO, associated_data: bytes) -> bytes:
     with stream.new_decrypting_stream(ciphertext, associated_data) as decrypting:
         return decrypting.read()
+
+
+def encrypting_writer(stream: StreamingAead, destination: BinaryIO, associated_data: bytes) -> BinaryIO:
+    """A writable stream that encrypts onto ``destination`` (closed with it)."""
+    return stream.new_encrypting_stream(destination, associated_data)
+
+
+def decrypting_reader(stream: StreamingAead, source: BinaryIO, associated_data: bytes) -> BinaryIO:
+    """A readable stream of plaintext; raises TinkError on the first tampered or missing segment."""
+    return stream.new_decrypting_stream(source, associated_data)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tutela.vault import root, signing
+from tutela.vault import archive, root, signing
 
 
 class Command(BaseCommand):
@@ -16,4 +16,5 @@ class Command(BaseCommand):
         if problems:
             raise SystemExit("\n".join(problems))
         signing.ensure_signing_key()
-        self.stdout.write("Root key and audit signing key are in place.")
+        archive.ensure_key()
+        self.stdout.write("Root key, audit signing key and backup key are in place.")
