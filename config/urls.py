@@ -12,6 +12,7 @@ urlpatterns = [
     path(".well-known/security-policy.txt", core_views.security_policy, name="security-policy"),
     path("accounts/", include("tutela.accounts.urls")),
     path("", include("tutela.pupils.urls")),
+    path("", include("tutela.doctor.urls")),
     path("api/v1/", include("tutela.pupils.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs page needs no inline script (CSP).

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tutela.pupils",
     "tutela.demo",
     "tutela.backups",
+    "tutela.doctor",
 ]
 
 MIDDLEWARE = [

@@ -38,7 +38,7 @@ def get_or_404(actor: Any, action: str, model: type[models.Model], public_id: An
 
 def can(actor: Any, action: str, obj: models.Model) -> bool:
     try:
-        qs = scope(actor, action, type(obj))
+        qs = scope(actor, action, obj._meta.model)  # not type(obj): request.user is a lazy proxy
     except UnknownAction:
         return False
     return qs.filter(pk=obj.pk).exists()
