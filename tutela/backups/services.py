@@ -146,7 +146,10 @@ def backup_restore(path: Path) -> BackupSummary:
             if name.startswith("database/"):
                 yield data
             elif name.startswith("files/"):
-                target = staging / name.removeprefix("files/")
+                target = (staging / name.removeprefix("files/")).resolve()
+                if not target.is_relative_to(staging.resolve()):
+                    # Archives are authenticated, so this needs the backup key; refuse it all the same.
+                    raise BackupInvalid(f"{path}: member {name!r} points outside the file store.")
                 target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 target.write_bytes(data)
 
