@@ -142,17 +142,22 @@ def set_user(user_id: int | None) -> None:
 
 @contextmanager
 def system_scope() -> Iterator[None]:
-    """All schools, for commands, imports and migrations that work across schools. Never for requests."""
+    """All schools, for commands, imports and migrations that work across schools. Never for requests.
+
+    Restores whatever was set before, so nested or repeated use cannot widen or narrow an outer scope.
+    """
     if default_connection.vendor != "postgresql":
         yield
         return
     with default_connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('tutela.all_schools', true)")
+        previous = cursor.fetchone()[0] or ""
         _set(cursor, "tutela.all_schools", "on", local=False)
     try:
         yield
     finally:
         with default_connection.cursor() as cursor:
-            _set(cursor, "tutela.all_schools", "", local=False)
+            _set(cursor, "tutela.all_schools", previous, local=False)
 
 
 def on_post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
