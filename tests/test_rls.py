@@ -151,3 +151,25 @@ def test_a_trust_admin_crosses_schools_through_the_audited_path(cast, login, enf
         action="policy.cross_school_scope", actor_id=cast.trust_admin.public_id
     )
     assert crossings.count() == 1
+
+
+def test_the_web_role_cannot_switch_on_all_schools_itself(cast, as_web_role):
+    """An injected set_config must not widen the wall: all_schools is for commands, never the web role."""
+    rls.set_request_scope(user_id=cast.other_school_admin.pk, school_ids=[cast.other_school.pk])
+    as_web_role.execute("SELECT set_config('tutela.all_schools', 'on', true)")
+    as_web_role.execute("SELECT DISTINCT school_id FROM pupils_pupil")
+    assert [row[0] for row in as_web_role.fetchall()] == [cast.other_school.pk]
+
+
+def test_a_user_cannot_grant_themselves_a_role_at_another_school(cast, as_web_role):
+    rls.set_request_scope(user_id=cast.other_school_admin.pk, school_ids=[cast.other_school.pk])
+    with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        as_web_role.execute(
+            "INSERT INTO accounts_membership (user_id, role, school_id) VALUES (%s, 'school_admin', %s)",
+            [cast.other_school_admin.pk, cast.school.pk],
+        )
+    with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        as_web_role.execute(
+            "UPDATE accounts_membership SET school_id = %s WHERE user_id = %s",
+            [cast.school.pk, cast.other_school_admin.pk],
+        )

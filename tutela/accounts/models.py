@@ -24,6 +24,19 @@ class Role(models.TextChoices):
     PUPIL = "pupil", "Pupil"
 
 
+# Roles under which someone may teach or tutor at a school. Being on a class's or form's list gives
+# access only while the person also holds one of these at that school (a leaver loses it at once).
+TEACHING_ROLES = (
+    Role.SCHOOL_ADMIN,
+    Role.HEAD_OF_YEAR,
+    Role.FORM_TUTOR,
+    Role.CLASS_TEACHER,
+    Role.SENCO,
+    Role.DSL,
+    Role.DPO,
+)
+
+
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: object) -> User:
         # USERNAME_FIELD is the blind index; email sign-in goes through accounts.backends instead.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutela.accounts.models import Membership, Role
+from tutela.accounts.models import TEACHING_ROLES, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,10 @@ class RoleSet:
 
     def all_school_ids(self) -> set[int]:
         return {m.school_id for ms in self.by_role.values() for m in ms if m.school_id}
+
+    def teaching_schools(self) -> set[int]:
+        """Schools where the user holds a role under which they may teach or tutor."""
+        return self.schools_with(*TEACHING_ROLES)
 
     def labels(self) -> list[str]:
         return [Role(r).label for r in sorted(self.by_role)]

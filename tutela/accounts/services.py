@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from tutela import audit
 from tutela.accounts.backends import user_by_email
-from tutela.accounts.models import Membership, Role, User
+from tutela.accounts.models import TEACHING_ROLES, Membership, Role, User
 from tutela.vault import keys
 
 
@@ -54,7 +55,41 @@ def membership_grant(
     membership.full_clean()
     membership.save()
     user.__dict__.pop("_tutela_roles", None)
+    audit.record(
+        kind="update",
+        action="accounts.membership.grant",
+        target=user,
+        subjects=[user.public_id],
+        fields=[role],
+    )
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    """Ends a role. Class and form lists no longer give access once no teaching role is left."""
+    user = membership.user
+    audit.record(
+        kind="update",
+        action="accounts.membership.revoke",
+        target=user,
+        subjects=[user.public_id],
+        fields=[membership.role],
+    )
+    membership.delete()
+    user.__dict__.pop("_tutela_roles", None)
+
+
+def require_teaching_staff(*, users: list[User], school: Any, field: str) -> None:
+    """Only people with a teaching role at the school can be put on its class or form lists."""
+    allowed = set(
+        Membership.objects.filter(user__in=users, school=school, role__in=TEACHING_ROLES).values_list(
+            "user", flat=True
+        )
+    )
+    outsiders = [u for u in users if u.pk not in allowed]
+    if outsiders:
+        raise ValidationError({field: f"{len(outsiders)} of them hold no teaching role at this school."})
 
 
 def _check_grant(*, role: str, school: Any, trust: Any, year_group: Any) -> None:

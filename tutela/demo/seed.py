@@ -203,7 +203,7 @@ def _seed_main_school(s: _Seeder, trust: object, school: School, pupils_per_form
             if first_form:
                 s.showcase(tutor, "Form tutor", "form 7A, and the maths class 7A/Ma")
             grant(user=tutor, role=Role.FORM_TUTOR, school=school)
-            form.tutors.set([tutor])
+            schools.form_tutors_set(form=form, tutors=[tutor])
             tutors.append(tutor)
     class_teacher = s.showcase(
         s.staff(domain, email_name="class.teacher"), "Class teacher", "the Year 8 science classes"
@@ -260,7 +260,7 @@ def _seed_small_school(s: _Seeder, school: School) -> None:
     accounts.membership_grant(user=teacher, role=Role.CLASS_TEACHER, school=school)
     for year, forms in structure.items():
         for form in forms:
-            form.tutors.set([teacher])
+            schools.form_tutors_set(form=form, tutors=[teacher])
             members = [s.pupil(school, year, form, 9002) for _ in range(20)]
             for pupil in members:
                 s.guardians(pupil)

@@ -38,10 +38,13 @@ CHILD_TABLES: dict[str, tuple[str, str]] = {
     "pupils_classmembership": ("teaching_group_id", "schools_teachinggroup"),
 }
 
+# tutela.all_schools is for commands (system_scope). It is never honoured for the web role: a setting any
+# session can change must not be able to widen what the server's own connections see.
 VISIBLE_FUNCTION = """
 CREATE OR REPLACE FUNCTION tutela_school_visible(school bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-  SELECT COALESCE(NULLIF(current_setting('tutela.all_schools', true), ''), 'off') = 'on'
+  SELECT (COALESCE(NULLIF(current_setting('tutela.all_schools', true), ''), 'off') = 'on'
+          AND current_user <> %(web_role)s)
       OR school = ANY (
            string_to_array(NULLIF(current_setting('tutela.school_ids', true), ''), ',')::bigint[]
          )
@@ -55,6 +58,11 @@ $$;
 AUDIT_TABLES = ("audit_auditevent", "audit_auditcheckpoint", "audit_audithead")
 
 
+# Memberships: a user may *read* their own (that is how a request learns its schools) but may only
+# write memberships of schools in scope, so nobody can grant themselves a role elsewhere.
+OWN_MEMBERSHIPS = "user_id = tutela_current_user()"
+
+
 def _expression(table: str) -> str:
     if table == "schools_school":
         # A trust administrator learns their trust's schools here: the explicit path across schools.
@@ -62,9 +70,6 @@ def _expression(table: str) -> str:
             "tutela_school_visible(id) OR trust_id IN (SELECT m.trust_id FROM accounts_membership m "
             "WHERE m.user_id = tutela_current_user() AND m.role = 'trust_admin')"
         )
-    if table == "accounts_membership":
-        # A user reads their own memberships first: that is how the request learns its schools.
-        return "user_id = tutela_current_user() OR tutela_school_visible(school_id)"
     if table in CHILD_TABLES:
         column, parent = CHILD_TABLES[table]
         # Identifiers from CHILD_TABLES above, never from input.
@@ -90,16 +95,22 @@ def apply(connection: BaseDatabaseWrapper | None = None) -> list[str]:
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
-        cursor.execute(VISIBLE_FUNCTION)
+        web_role = getattr(settings, "TUTELA_DB_WEB_ROLE", "") or ""
+        cursor.execute(VISIBLE_FUNCTION, {"web_role": web_role})
         tables = school_tables(cursor)
         for table in tables:
             expression = _expression(table)
             cursor.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
             cursor.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
             cursor.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
+            cursor.execute(f'DROP POLICY IF EXISTS {POLICY}_self ON "{table}"')
             cursor.execute(
                 f'CREATE POLICY {POLICY} ON "{table}" USING ({expression}) WITH CHECK ({expression})'
             )
+            if table == "accounts_membership":
+                cursor.execute(
+                    f'CREATE POLICY {POLICY}_self ON "{table}" FOR SELECT USING ({OWN_MEMBERSHIPS})'
+                )
         grant_web_role(cursor)
     return tables
 

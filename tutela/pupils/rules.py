@@ -17,6 +17,7 @@ from tutela import policy
 from tutela.accounts.models import Role
 from tutela.accounts.selectors import roles_of
 from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil
+from tutela.schools.models import FormGroup
 
 WHOLE_SCHOOL_IDENTITY = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL, Role.DPO)
 WHOLE_SCHOOL_CONTACT = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL)
@@ -28,16 +29,14 @@ def _staff_pupils(user: Any, whole_school_roles: tuple[str, ...], *, class_teach
     q = Q(school__in=roles.schools_with(*whole_school_roles))
     q |= Q(school__trust__in=roles.trusts_with(Role.TRUST_ADMIN))
     q |= Q(year_group__in=roles.year_groups())
-    q |= Q(form_group__in=_tutored_forms(user))
+    teaching = roles.teaching_schools()
+    q |= Q(form_group__in=FormGroup.objects.filter(tutors=user, school__in=teaching).values("pk"))
     if class_teachers:
-        q |= Q(pk__in=ClassMembership.objects.filter(teaching_group__teachers=user).values("pupil_id"))
+        taught = ClassMembership.objects.filter(
+            teaching_group__teachers=user, teaching_group__school__in=teaching
+        )
+        q |= Q(pk__in=taught.values("pupil_id"))
     return q
-
-
-def _tutored_forms(user: Any) -> Any:
-    from tutela.schools.models import FormGroup
-
-    return FormGroup.objects.filter(tutors=user).values("pk")
 
 
 def _family_pupils(user: Any) -> Q:

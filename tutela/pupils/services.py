@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from tutela import policy
+from tutela import audit, policy
 from tutela.core.images import normalise_photo
 from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil
 from tutela.pupils.validators import validate_upn
@@ -213,10 +213,18 @@ def guardian_link(
     return link
 
 
+@transaction.atomic
 def class_add_pupils(*, teaching_group: TeachingGroup, pupils: list[Pupil]) -> None:
     wrong = [p.public_id for p in pupils if p.school_id != teaching_group.school_id]
     if wrong:
         raise ValidationError({"pupils": f"{len(wrong)} pupil(s) belong to another school."})
     ClassMembership.objects.bulk_create(
         [ClassMembership(teaching_group=teaching_group, pupil=p) for p in pupils], ignore_conflicts=True
+    )
+    audit.record(
+        kind="update",
+        action="pupils.classmembership.add",
+        target=teaching_group,
+        subjects=[p.public_id for p in pupils],
+        fields=["pupils"],
     )

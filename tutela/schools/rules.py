@@ -19,7 +19,7 @@ WHOLE_SCHOOL_STAFF = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL, Role.DPO)
 )
 def visible_classes(user: Any) -> Q:
     roles = roles_of(user)
-    q = Q(teachers=user)
+    q = Q(teachers=user, school__in=roles.teaching_schools())
     q |= Q(school__in=roles.schools_with(*WHOLE_SCHOOL_STAFF))
     q |= Q(school__trust__in=roles.trusts_with(Role.TRUST_ADMIN))
     q |= Q(year_group__in=roles.year_groups())
@@ -29,7 +29,7 @@ def visible_classes(user: Any) -> Q:
 @policy.register("schools.view_form", model=FormGroup, category="organisation", description="see this form")
 def visible_forms(user: Any) -> Q:
     roles = roles_of(user)
-    q = Q(tutors=user)
+    q = Q(tutors=user, school__in=roles.teaching_schools())
     q |= Q(school__in=roles.schools_with(*WHOLE_SCHOOL_STAFF))
     q |= Q(school__trust__in=roles.trusts_with(Role.TRUST_ADMIN))
     q |= Q(year_group__in=roles.year_groups())

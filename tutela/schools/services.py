@@ -8,6 +8,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tutela import audit
+from tutela.accounts.services import require_teaching_staff
 from tutela.schools.models import (
     AcademicYear,
     FormGroup,
@@ -85,8 +87,22 @@ def form_group_create(
     _check_same_school(school, year_group=year_group)
     form.full_clean()
     form.save()
-    form.tutors.set(tutors or [])
+    form_tutors_set(form=form, tutors=tutors or [])
     return form
+
+
+@transaction.atomic
+def form_tutors_set(*, form: FormGroup, tutors: list) -> None:
+    """Who tutors the form (and so sees its pupils). Audited: it grants access."""
+    require_teaching_staff(users=tutors, school=form.school, field="tutors")
+    form.tutors.set(tutors)
+    audit.record(
+        kind="update",
+        action="schools.formgroup.tutors_set",
+        target=form,
+        subjects=[t.public_id for t in tutors],
+        fields=["tutors"],
+    )
 
 
 def subject_create(*, school: School, name: str, code: str) -> Subject:
@@ -103,5 +119,19 @@ def teaching_group_create(
     _check_same_school(school, subject=subject, year_group=year_group)
     group.full_clean()
     group.save()
-    group.teachers.set(teachers or [])
+    class_teachers_set(teaching_group=group, teachers=teachers or [])
     return group
+
+
+@transaction.atomic
+def class_teachers_set(*, teaching_group: TeachingGroup, teachers: list) -> None:
+    """Who teaches the class (and so sees its pupils). Audited: it grants access."""
+    require_teaching_staff(users=teachers, school=teaching_group.school, field="teachers")
+    teaching_group.teachers.set(teachers)
+    audit.record(
+        kind="update",
+        action="schools.teachinggroup.teachers_set",
+        target=teaching_group,
+        subjects=[t.public_id for t in teachers],
+        fields=["teachers"],
+    )
