@@ -40,10 +40,11 @@ if not SECRET_KEY and _secret_file.exists():
     SECRET_KEY = _secret_file.read_text().strip()
 
 _LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"]
+TUTELA_EXTRA_HOSTS = [h.strip() for h in env_str("TUTELA_EXTRA_HOSTS").split(",") if h.strip()]
 ALLOWED_HOSTS = [
     TUTELA_PUBLIC_HOST,
     *(_LOOPBACK_NAMES if TUTELA_PUBLIC_HOST in _LOOPBACK_NAMES else []),
-    *filter(None, env_str("TUTELA_EXTRA_HOSTS").split(",")),
+    *TUTELA_EXTRA_HOSTS,
 ]
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
 
@@ -149,7 +150,7 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+CSRF_COOKIE_HTTPONLY = True  # HTMX sends the token from the page (hx-headers), never reads the cookie
 SESSION_COOKIE_SECURE = TUTELA_PUBLIC_HTTPS
 CSRF_COOKIE_SECURE = TUTELA_PUBLIC_HTTPS
 SECURE_SSL_REDIRECT = TUTELA_PUBLIC_HTTPS and env_bool("TUTELA_SSL_REDIRECT", True)

@@ -159,6 +159,10 @@ def test_the_command_passes_with_warnings_only(keys_in_place, capsys, monkeypatc
     assert "0 critical" in out, out
 
 
+def test_a_school_admin_does_not_see_instance_wide_health(cast, login):
+    assert login(cast.school_admin).get(reverse("doctor:report")).status_code == 404
+
+
 def test_it_admins_see_the_page_and_teachers_get_404(cast, login):
     assert login(cast.it_admin).get(reverse("doctor:report")).status_code == 200
 
@@ -168,7 +172,7 @@ def test_a_teacher_cannot_see_the_page(cast, login):
 
 
 def test_the_page_names_each_check(cast, login, keys_in_place):
-    content = login(cast.school_admin).get(reverse("doctor:report")).content.decode()
+    content = login(cast.trust_admin).get(reverse("doctor:report")).content.decode()
     for name in ("keys", "audit", "backups", "TLS", "DEBUG"):
         assert f"<td>{name}</td>" in content
     assert Path(root.location().path).name not in content or "root" in content

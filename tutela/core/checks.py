@@ -45,11 +45,14 @@ def check_secure_configuration(app_configs: Any = None, **kwargs: Any) -> list[c
                 id="tutela.E002",
             )
         )
-    if not settings.TUTELA_PUBLIC_HTTPS and not _is_loopback(settings.TUTELA_PUBLIC_HOST):
+    served = [settings.TUTELA_PUBLIC_HOST, *settings.TUTELA_EXTRA_HOSTS]
+    public_hosts = [h for h in served if not _is_loopback(h.strip("[]"))]
+    if not settings.TUTELA_PUBLIC_HTTPS and public_hosts:
         errors.append(
             checks.Error(
-                f"TUTELA_URL {settings.TUTELA_URL} is plain HTTP on a non-loopback host: passwords and "
-                "pupils' data would cross the network in the clear.",
+                f"TUTELA_URL {settings.TUTELA_URL} is plain HTTP and the server answers for "
+                f"{', '.join(public_hosts)}: passwords and pupils' data would cross the network "
+                "in the clear.",
                 hint="Serve Tutela behind a TLS reverse proxy and set TUTELA_URL=https://... "
                 "(see docs/deployment.md).",
                 id="tutela.E003",

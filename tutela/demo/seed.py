@@ -109,6 +109,9 @@ class _Seeder:
                 address=pupil.address,
                 user=portal_user if priority == 1 else None,
             )
+            if portal_user is not None and priority == 1:
+                portal_user.display_name = guardian.display_name  # the parent's account is that guardian
+                portal_user.save()
             pupils.guardian_link(
                 pupil=pupil,
                 guardian=guardian,
@@ -236,14 +239,15 @@ def _seed_main_school(s: _Seeder, trust: object, school: School, pupils_per_form
                 pupils.class_add_pupils(teaching_group=group, pupils=all_pupils[form.name])
 
     parent = s.showcase(s.staff("family.example", email_name="parent"), "Parent", "their own child in 7A")
-    pupil_account = s.showcase(s.staff(domain, email_name="pupil"), "Pupil", "their own record")
     grant(user=parent, role=Role.PARENT, school=school)
-    grant(user=pupil_account, role=Role.PUPIL, school=school)
     for form_name, members in all_pupils.items():
         for index, pupil in enumerate(members):
             portal = parent if (form_name, index) == ("7A", 0) else None
             s.guardians(pupil, portal_user=portal)
     child = all_pupils["7A"][-1]
+    pupil_account = accounts.user_create(email=f"pupil@{domain}", display_name=child.display_name)
+    s.showcase(pupil_account, "Pupil", "their own record")
+    grant(user=pupil_account, role=Role.PUPIL, school=school)
     child.user = pupil_account
     child.save()
 

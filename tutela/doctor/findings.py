@@ -239,7 +239,7 @@ def backups() -> list[Finding]:
     archives = sorted(backups_dir().glob("*.backup"), key=lambda p: p.stat().st_mtime)
     if not archives:
         return [
-            Finding("backups", WARNING, "no backup archive found", "schedule `manage.py backup create` daily")
+            Finding("backups", WARNING, "no backup archive found", "schedule manage.py backup create daily")
         ]
     age = clock.now() - datetime.datetime.fromtimestamp(archives[-1].stat().st_mtime, tz=datetime.UTC)
     if age > BACKUP_MAX_AGE:
@@ -248,7 +248,7 @@ def backups() -> list[Finding]:
                 "backups",
                 WARNING,
                 f"the newest backup is {age.days} days old",
-                "schedule `manage.py backup create` daily (docs/backups.md)",
+                "schedule manage.py backup create daily (docs/backups.md)",
             )
         ]
     return [Finding("backups", OK, f"newest backup {archives[-1].name}")]

@@ -15,6 +15,7 @@ from tutela.accounts.selectors import roles_of
     "doctor.view", model=User, category="system", description="see the deployment's health checks"
 )
 def may_see_doctor(user: Any) -> Q:
-    if roles_of(user).has(Role.IT_ADMIN, Role.SCHOOL_ADMIN, Role.TRUST_ADMIN):
+    # Instance-wide facts (keys, database role, audit totals): for IT and the trust, not each school.
+    if roles_of(user).has(Role.IT_ADMIN, Role.TRUST_ADMIN):
         return Q(pk=user.pk)
     return policy.NOTHING

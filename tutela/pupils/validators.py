@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 
 # The check-letter alphabet leaves out I, O and S (they look like digits).
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+DIGITS = frozenset("0123456789")  # not str.isdigit(): that accepts "²" and other Unicode digits
 
 
 def upn_check_letter(body: str) -> str:
     """The check letter for the 12 characters after it (weights 2 to 13, modulo 23)."""
     total = 0
     for weight, char in enumerate(body, start=2):
-        value = int(char) if char.isdigit() else UPN_LETTERS.index(char)
+        value = int(char) if char in DIGITS else UPN_LETTERS.index(char)
         total += value * weight
     return UPN_LETTERS[total % 23]
 
@@ -23,8 +24,8 @@ def validate_upn(value: str) -> None:
     well_formed = (
         len(upn) == 13
         and upn[0] in UPN_LETTERS
-        and body[:11].isdigit()
-        and (body[11].isdigit() or body[11] in UPN_LETTERS)
+        and set(body[:11]) <= DIGITS
+        and (body[11] in DIGITS or body[11] in UPN_LETTERS)
     )
     if not well_formed:
         raise ValidationError(

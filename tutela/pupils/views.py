@@ -23,10 +23,13 @@ from tutela.schools.models import YearGroup
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    classes = selectors.class_list(actor=request.user)
     context = {
         "roles": roles_of(request.user).labels(),
         "pupil_count": policy.scope(request.user, "pupils.view", Pupil).count(),
-        "classes": selectors.class_list(actor=request.user)[:12],
+        "class_count": classes.count(),
+        "taught": classes.filter(teachers=request.user)[:12],
+        "can_see_health": policy.can(request.user, "doctor.view", request.user),
     }
     return render(request, "home.html", context)
 

@@ -88,7 +88,7 @@ class FormGroup(PublicIdModel):
     tutors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["year_group__national_curriculum_year", "name"]  # 7A before 10A
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="form_group_unique")]
 
     def __str__(self) -> str:
@@ -118,7 +118,7 @@ class TeachingGroup(PublicIdModel):
     teachers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["year_group__national_curriculum_year", "name"]  # 7A before 10A
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="teaching_group_unique")]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -14,6 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         home, keys = settings.TUTELA_HOME, settings.TUTELA_KEYS
+        if keys.resolve() == home.resolve() or keys.resolve().is_relative_to(home.resolve()):
+            raise CommandError(
+                f"TUTELA_KEYS ({keys}) is inside TUTELA_HOME ({home}): a copy of the data would carry "
+                "the key that opens it. Point TUTELA_KEYS at a directory outside TUTELA_HOME. "
+                "Nothing was created."
+            )
         for directory in (home, home / "logs", home / "files", keys):
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         secret = keys / "secret-key"

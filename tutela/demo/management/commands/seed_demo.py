@@ -39,6 +39,7 @@ class Command(BaseCommand):
         path = logins_file()
         if School.objects.exists():
             if path.exists():
+                self.stdout.write("This instance was seeded before: reusing it. Its demo logins:\n")
                 self.stdout.write(path.read_text())
             else:
                 self.stdout.write("The instance already has schools; no demo data was added.")
