@@ -15,7 +15,7 @@ from tutela.schools import services as schools
 pytestmark = pytest.mark.django_db
 
 
-def _profile(client, cast):  # noqa: ANN001, ANN202
+def _profile(client, cast):
     return client.get(reverse("pupils:profile", args=[cast.pupil_record.public_id]))
 
 

@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pupil records, scoped to what the signed-in user may see. Every read is audited.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # DRF views opt out of LoginRequiredMiddleware: the schema and its docs are for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

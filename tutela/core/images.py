@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000
 PHOTO_SIZE = (600, 600)
 THUMB_SIZE = (96, 96)
@@ -42,6 +43,8 @@ def normalise_photo(data: bytes) -> Photo:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError("The photo has too many pixels (40 megapixels at most).", code="big")
+            if probe.format not in ALLOWED_FORMATS:
+                raise ValidationError("The file is not a JPEG, PNG or WebP image.", code="invalid_image")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image).convert("RGB")

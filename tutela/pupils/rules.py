@@ -44,11 +44,25 @@ def _family_pupils(user: Any) -> Q:
     return Q(pk__in=linked) | Q(user=user)
 
 
+# Leavers' records must be kept (and corrected, and found for subject access requests): administrators
+# and the DPO still reach them; everyone else sees pupils on roll only.
+LEAVER_ROLES = (Role.SCHOOL_ADMIN, Role.DPO)
+
+
+def _leavers(user: Any) -> Q:
+    roles = roles_of(user)
+    return Q(on_roll=False) & (
+        Q(school__in=roles.schools_with(*LEAVER_ROLES))
+        | Q(school__trust__in=roles.trusts_with(Role.TRUST_ADMIN))
+    )
+
+
 @policy.register("pupils.view", model=Pupil, category="identity", description="see this pupil")
 def visible_pupils(user: Any) -> Q:
-    return Q(on_roll=True) & (
+    on_roll = Q(on_roll=True) & (
         _staff_pupils(user, WHOLE_SCHOOL_IDENTITY, class_teachers=True) | _family_pupils(user)
     )
+    return on_roll | _leavers(user)
 
 
 @policy.register(

@@ -25,7 +25,7 @@ def _visible(actor: Any, action: str = "pupils.view") -> QuerySet[Pupil]:
 
 def pupil_list(*, actor: Any, year_group: YearGroup | None = None) -> list[Pupil]:
     """Every pupil the actor may see, sorted by surname (names are decrypted, so sorting is in Python)."""
-    pupils = _visible(actor)
+    pupils = _visible(actor).filter(on_roll=True)  # leavers are reached by search or link, not listed
     if year_group is not None:
         pupils = pupils.filter(year_group=year_group)
     return sorted(pupils, key=lambda p: p.sort_key)
