@@ -168,7 +168,7 @@ def verify(external_checkpoints: str | None = None) -> Verdict:
                 False, 0, len(anchors), f"checkpoint at event {cp.seq} has a bad signature", cp.seq
             )
         anchors[cp.seq] = bytes(cp.mac)
-    if external_checkpoints:
+    if external_checkpoints is not None:
         found = _external_anchors(external_checkpoints)
         if isinstance(found, Verdict):
             return found
@@ -215,14 +215,24 @@ def verify(external_checkpoints: str | None = None) -> Verdict:
 
 
 def _external_anchors(text: str) -> dict[int, bytes] | Verdict:
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    if not rows or "public_keyset" not in rows[0]:
-        return Verdict(False, 0, 0, "the checkpoint file does not start with the public key")
-    public = rows[0]["public_keyset"]
+    """The checkpoints of an exported file, each checked against the file's public key."""
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if not rows or not isinstance(rows[0], dict) or "public_keyset" not in rows[0]:
+            return Verdict(False, 0, 0, "the checkpoint file does not start with the public key")
+        public = rows[0]["public_keyset"]
+        checkpoints = [
+            (
+                AuditCheckpoint(seq=int(row["seq"]), mac=bytes.fromhex(row["mac"])),
+                bytes.fromhex(row["signature"]),
+            )
+            for row in rows[1:]
+        ]
+    except (ValueError, KeyError, TypeError):
+        return Verdict(False, 0, 0, "the checkpoint file is not JSON lines of checkpoints")
     anchors: dict[int, bytes] = {}
-    for row in rows[1:]:
-        cp = AuditCheckpoint(seq=row["seq"], mac=bytes.fromhex(row["mac"]))
-        if not signing.verify(public, bytes.fromhex(row["signature"]), cp.signed_bytes()):
-            return Verdict(False, 0, 0, f"exported checkpoint {row['seq']} has a bad signature", row["seq"])
+    for cp, signature in checkpoints:
+        if not signing.verify(public, signature, cp.signed_bytes()):
+            return Verdict(False, 0, 0, f"exported checkpoint {cp.seq} has a bad signature", cp.seq)
         anchors[cp.seq] = bytes(cp.mac)
     return anchors

@@ -58,10 +58,6 @@ def current() -> AuditContext:
     return ctx
 
 
-def maybe_current() -> AuditContext | None:
-    return _current.get()
-
-
 @contextmanager
 def context(
     *, actor: Any, reason: str, action: str = "command", request: Any = None

@@ -38,6 +38,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["seq"]
 
+    def __str__(self) -> str:
+        return f"audit #{self.seq} {self.kind} {self.action}"
+
     def canonical(self) -> bytes:
         """The bytes the chain MAC covers: every field but the MAC itself, in a fixed form."""
         body = {
@@ -56,9 +59,6 @@ class AuditEvent(models.Model):
             "reason": self.reason,
         }
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-
-    def __str__(self) -> str:
-        return f"audit #{self.seq} {self.kind} {self.action}"
 
 
 class AuditHead(models.Model):

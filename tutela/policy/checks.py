@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig
 from django.core import checks
 from django.db import models
 
 from tutela.policy.querysets import PersonalQuerySet
+from tutela.vault.checks import models_of
 
 
 def _is_scoped(model: type[models.Model]) -> bool:
@@ -17,9 +19,11 @@ def _is_scoped(model: type[models.Model]) -> bool:
 
 
 @checks.register(checks.Tags.models)
-def check_personal_models_are_scoped(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_personal_models_are_scoped(
+    app_configs: Iterable[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
+    for model in models_of(app_configs):
         if not _is_scoped(model):
             continue
         label = model._meta.label
@@ -27,7 +31,8 @@ def check_personal_models_are_scoped(app_configs: Any = None, **kwargs: Any) -> 
             errors.append(
                 checks.Error(
                     f"{label} holds personal data but its default manager is not scoped.",
-                    hint="Declare `objects = PersonalManager()` first and `system = models.Manager()` after it.",
+                    hint="Declare `objects = PersonalManager()` first and `system = models.Manager()` "
+                    "after it.",
                     id="tutela.E201",
                 )
             )
@@ -39,8 +44,8 @@ def check_personal_models_are_scoped(app_configs: Any = None, **kwargs: Any) -> 
             if _is_scoped(field.related_model) and field.remote_field.related_name != "+":
                 errors.append(
                     checks.Error(
-                        f"{label}.{field.name} gives {field.related_model._meta.label} a reverse accessor that "
-                        "would bypass the policy scope.",
+                        f"{label}.{field.name} gives {field.related_model._meta.label} a reverse accessor "
+                        "that would bypass the policy scope.",
                         hint='Set related_name="+" and query through the scoped manager.',
                         id="tutela.E203",
                     )

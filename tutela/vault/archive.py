@@ -17,7 +17,7 @@ from django.conf import settings
 from tutela.vault import crypto, root
 
 MAGIC = b"TUTELA-BACKUP-1\n"
-_KEY_AD = b"tutela/backup-key"
+KEY_AD = b"tutela/backup-key"
 
 
 def key_path() -> Path:
@@ -28,7 +28,7 @@ def ensure_key() -> Path:
     path = key_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        wrapped = crypto.wrap(crypto.new_keyset("stream"), root.root_aead(), _KEY_AD)
+        wrapped = crypto.wrap(crypto.new_keyset("stream"), root.root_aead(), KEY_AD)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(wrapped)
@@ -42,7 +42,7 @@ def _stream() -> crypto.StreamingAead:
             f"The backup key {path} is missing: restore TUTELA_KEYS from its own backup "
             "(archives cannot be opened without it)."
         )
-    return crypto.primitive(crypto.unwrap(path.read_bytes(), root.root_aead(), _KEY_AD), "stream")
+    return crypto.primitive(crypto.unwrap(path.read_bytes(), root.root_aead(), KEY_AD), "stream")
 
 
 def open_for_writing(path: Path, header: dict[str, Any]) -> BinaryIO:

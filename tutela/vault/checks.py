@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tutela.vault import root
@@ -22,10 +24,19 @@ def check_root_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     return [checks.Error(problem, id="tutela.E101") for problem in root.problems()]
 
 
+def models_of(app_configs: Iterable[AppConfig] | None) -> Iterable[type[models.Model]]:
+    """The models to check: those of the given apps (``manage.py check <app>``), or every model."""
+    if app_configs is None:
+        return apps.get_models()
+    return [model for app_config in app_configs for model in app_config.get_models()]
+
+
 @checks.register(checks.Tags.models)
-def check_personal_fields_encrypted(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_personal_fields_encrypted(
+    app_configs: Iterable[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
+    for model in models_of(app_configs):
         privacy = getattr(model, "Privacy", None)
         if privacy is None:
             continue
@@ -44,7 +55,7 @@ def check_personal_fields_encrypted(app_configs: Any = None, **kwargs: Any) -> l
         for name in sorted(personal):
             try:
                 field = model._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:
                 errors.append(
                     checks.Error(f"{label}.Privacy names unknown field {name!r}.", id="tutela.E104")
                 )

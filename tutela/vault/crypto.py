@@ -71,8 +71,13 @@ def rotate(handle: tink.KeysetHandle, kind: str) -> tink.KeysetHandle:
     return tink.proto_keyset_format.parse(merged.SerializeToString(), secret_key_access.TOKEN)
 
 
-def key_count(handle: tink.KeysetHandle) -> int:
-    return len(handle.keyset_info().key_info)
+def prune_to_primary(handle: tink.KeysetHandle) -> tink.KeysetHandle:
+    """The same keyset with only its primary key: retires the keys a rotation replaced."""
+    keyset = tink_pb2.Keyset.FromString(tink.proto_keyset_format.serialize(handle, secret_key_access.TOKEN))
+    keep = [key for key in keyset.key if key.key_id == keyset.primary_key_id]
+    del keyset.key[:]
+    keyset.key.extend(keep)
+    return tink.proto_keyset_format.parse(keyset.SerializeToString(), secret_key_access.TOKEN)
 
 
 def serialize_cleartext(handle: tink.KeysetHandle) -> bytes:
@@ -95,8 +100,7 @@ def verifier_from_json(public_json: str) -> signature.PublicKeyVerify:
 
 def kms_aead(uri: str) -> aead.Aead:
     """A root AEAD held by a cloud KMS (Tink KMS client registered for the URI's scheme)."""
-    client = tink.kms_client_from_uri(uri)
-    return client.get_aead(uri)
+    return tink.kms_client_from_uri(uri).get_aead(uri)
 
 
 class _Sink(io.BytesIO):

@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core import validators
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -69,11 +70,15 @@ def resolve_data_key(instance: models.Model) -> DataKey:
     path = instance._meta.model.Privacy.key  # type: ignore[attr-defined]
     target: Any = instance
     for step in path.split("."):
-        target = getattr(target, step, None)
+        try:
+            target = getattr(target, step, None)
+        except ObjectDoesNotExist:  # the key row was destroyed (crypto-shredding) under an old copy
+            target = None
         if target is None:
             raise VaultError(
-                f"{instance._meta.label} has no data key at {path!r}: create one with "
-                "vault.keys.data_key_create() before saving personal data."
+                f"{instance._meta.label} row {getattr(instance, 'public_id', '?')} has no data key at "
+                f"{path!r} (never created, or destroyed): create one with vault.keys.data_key_create() "
+                "before saving personal data."
             )
     return target
 
@@ -217,8 +222,6 @@ class EncryptedDateField(EncryptedField):
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError("Enter a valid date (YYYY-MM-DD).", code="invalid") from None
 
 
@@ -230,10 +233,6 @@ class EncryptedJSONField(EncryptedField):
 
     def from_bytes(self, data: bytes) -> Any:
         return json.loads(data)
-
-
-def encrypted_field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedField | BlindIndexField)]
 
 
 class BlindIndexField(models.BinaryField):

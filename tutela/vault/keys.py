@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from tutela.core import clock
-from tutela.vault import crypto, root
-from tutela.vault.models import DataKey, IndexKey, Keyring
+from tutela.vault import archive, crypto, root, signing
+from tutela.vault.models import DataKey, IndexKey, Keyring, SystemKey
 from tutela.vault.scope import cached, forget
 
 
@@ -38,7 +38,19 @@ def instance_keyring() -> Keyring:
     return existing or keyring_create(name=Keyring.INSTANCE)
 
 
+def _current(keyring: Keyring) -> Keyring:
+    """The keyring as stored now, locked until the transaction ends (as rotation locks it).
+
+    A new key must be wrapped under the keyring's current key. The caller's object may predate a rotation
+    (a long import holds its school): wrapping under the key that rotation retired would lose the key for
+    good, so new keys are wrapped under a fresh read, and a rotation cannot run in between.
+    """
+    return Keyring.objects.select_for_update().get(pk=keyring.pk)
+
+
+@transaction.atomic
 def data_key_create(*, keyring: Keyring) -> DataKey:
+    keyring = _current(keyring)
     data_key = DataKey(keyring=keyring)
     data_key.wrapped_aead = crypto.wrap(
         crypto.new_keyset("aead"), keyring_aead(keyring), _data_key_ad(data_key, "aead")
@@ -71,10 +83,7 @@ def data_key_aead(data_key: DataKey) -> crypto.Aead:
 def data_key_stream(data_key: DataKey) -> crypto.StreamingAead:
     """The subject's streaming key for files, created on first use."""
     if data_key.wrapped_stream is None:
-        data_key.wrapped_stream = crypto.wrap(
-            crypto.new_keyset("stream"), keyring_aead(data_key.keyring), _data_key_ad(data_key, "stream")
-        )
-        DataKey.objects.filter(pk=data_key.pk).update(wrapped_stream=data_key.wrapped_stream)
+        _create_stream_key(data_key)
     wrapped = bytes(data_key.wrapped_stream)
 
     def build() -> crypto.StreamingAead:
@@ -85,33 +94,42 @@ def data_key_stream(data_key: DataKey) -> crypto.StreamingAead:
     return cached(("datakey-stream", data_key.pk, wrapped), build)
 
 
+@transaction.atomic
+def _create_stream_key(data_key: DataKey) -> None:
+    """Creates the streaming key unless another copy of this data key already did; either way ``data_key``
+    ends up as stored (so its keys unwrap under the keyring as stored, even after a rotation)."""
+    keyring = _current(data_key.keyring)
+    stored = DataKey.objects.select_for_update().get(pk=data_key.pk)
+    if stored.wrapped_stream is None:
+        stored.wrapped_stream = crypto.wrap(
+            crypto.new_keyset("stream"), keyring_aead(keyring), _data_key_ad(stored, "stream")
+        )
+        stored.save(update_fields=["wrapped_stream"])
+    data_key.keyring = keyring
+    data_key.wrapped_aead, data_key.wrapped_stream = stored.wrapped_aead, stored.wrapped_stream
+
+
 def index_prf(keyring: Keyring, name: str) -> crypto.PrfSet:
     def build() -> crypto.PrfSet:
-        wrapping = keyring_aead(keyring)
-        index_key = IndexKey.objects.filter(keyring=keyring, name=name).first()
+        ad = _index_key_ad(keyring, name)
+        index_key = (
+            IndexKey.objects.select_related("keyring").filter(keyring_id=keyring.pk, name=name).first()
+        )
         if index_key is None:
-            index_key = IndexKey.objects.create(
-                keyring=keyring,
-                name=name,
-                wrapped_keyset=crypto.wrap(crypto.new_keyset("prf"), wrapping, _index_key_ad(keyring, name)),
-            )
-        handle = crypto.unwrap(bytes(index_key.wrapped_keyset), wrapping, _index_key_ad(keyring, name))
+            with transaction.atomic():
+                current = _current(keyring)
+                wrapped = crypto.wrap(crypto.new_keyset("prf"), keyring_aead(current), ad)
+                index_key, _ = IndexKey.objects.get_or_create(
+                    keyring=current, name=name, defaults={"wrapped_keyset": wrapped}
+                )
+        # The keyring read with the index key, not the caller's copy, which may predate a rotation.
+        handle = crypto.unwrap(bytes(index_key.wrapped_keyset), keyring_aead(index_key.keyring), ad)
         return crypto.primitive(handle, "prf")
 
     return cached(("indexkey", keyring.pk, name), build)
 
 
 # --- rotation -----------------------------------------------------------------------------------------------
-
-
-def _prune_to_primary(handle):
-    from tink.proto import tink_pb2
-
-    keyset = tink_pb2.Keyset.FromString(crypto.serialize_cleartext(handle))
-    keep = [key for key in keyset.key if key.key_id == keyset.primary_key_id]
-    del keyset.key[:]
-    keyset.key.extend(keep)
-    return crypto.parse_cleartext(keyset.SerializeToString())
 
 
 @transaction.atomic
@@ -124,7 +142,7 @@ def keyring_rotate(keyring: Keyring) -> int:
     keyring = Keyring.objects.select_for_update().get(pk=keyring.pk)
     old_handle = crypto.unwrap(bytes(keyring.wrapped_keyset), root.root_aead(), _keyring_ad(keyring))
     old = crypto.primitive(old_handle, "aead")
-    new_handle = _prune_to_primary(crypto.rotate(old_handle, "aead"))
+    new_handle = crypto.prune_to_primary(crypto.rotate(old_handle, "aead"))
     new = crypto.primitive(new_handle, "aead")
     count = 0
     for data_key in DataKey.objects.filter(keyring=keyring).iterator():
@@ -151,9 +169,12 @@ def _rewrap(wrapped: bytes, old: crypto.Aead, new: crypto.Aead, ad: bytes) -> by
 
 
 def root_rotate() -> int:
-    """Adds a new root key, re-wraps every keyring under it, then retires the old root key.
+    """Adds a new root key, re-wraps everything it wraps, then retires the old root key.
 
-    Crash-safe in order: the key file holds old and new keys until every keyring is re-wrapped.
+    The root key wraps the school keyrings, the instance keys in the database (the audit chain's MAC key)
+    and two key files beside it (the audit signing key and the backup key): all are re-wrapped. Crash-safe
+    in order: the key file holds old and new keys until everything is re-wrapped. Returns the number of
+    keyrings re-wrapped.
     """
     if not root.location().is_file:
         raise root.RootKeyProblem("Root keys held in a KMS are rotated in the KMS, not by Tutela.")
@@ -167,7 +188,14 @@ def root_rotate() -> int:
             keyring.wrapped_keyset = _rewrap(keyring.wrapped_keyset, old, new, _keyring_ad(keyring))
             keyring.rotated_at = clock.now()
             keyring.save(update_fields=["wrapped_keyset", "rotated_at"])
-    root.write_file_key(_prune_to_primary(both))
+        for system_key in SystemKey.objects.select_for_update():
+            ad = _system_key_ad(system_key.name)
+            system_key.wrapped_keyset = _rewrap(system_key.wrapped_keyset, old, new, ad)
+            system_key.save(update_fields=["wrapped_keyset"])
+    for path, ad in ((signing.key_path(), signing.KEY_AD), (archive.key_path(), archive.KEY_AD)):
+        if path.exists():
+            root.replace_key_file(path, _rewrap(path.read_bytes(), old, new, ad))
+    root.write_file_key(crypto.prune_to_primary(both))
     return len(keyrings)
 
 
@@ -175,6 +203,7 @@ def data_key_destroy(data_key: DataKey) -> None:
     """Crypto-shredding: the subject's data can never be decrypted again. Search tokens go with it."""
     DataKey.objects.filter(pk=data_key.pk).delete()
     forget(("datakey", data_key.pk))
+    forget(("datakey-stream", data_key.pk))
 
 
 def _system_key_ad(name: str) -> bytes:
@@ -183,7 +212,6 @@ def _system_key_ad(name: str) -> bytes:
 
 def system_mac(name: str) -> crypto.Mac:
     """An instance-wide MAC key, created on first use and wrapped by the root key."""
-    from tutela.vault.models import SystemKey
 
     def build() -> crypto.Mac:
         row = SystemKey.objects.filter(name=name).first()

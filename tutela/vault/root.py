@@ -79,14 +79,18 @@ def create_file_key() -> Path:
     return path
 
 
-def write_file_key(handle: object) -> None:
-    """Replaces the root keyset file atomically (used by root rotation)."""
-    path = location().path
+def replace_key_file(path: Path, data: bytes) -> None:
+    """Replaces a key file atomically (mode 0600): a crash leaves the old file or the new, never half."""
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
-        out.write(crypto.serialize_cleartext(handle))  # type: ignore[arg-type]
+        out.write(data)
     os.replace(tmp, path)
+
+
+def write_file_key(handle: object) -> None:
+    """Replaces the root keyset file (used by root rotation)."""
+    replace_key_file(location().path, crypto.serialize_cleartext(handle))  # type: ignore[arg-type]
     root_aead.cache_clear()
 
 

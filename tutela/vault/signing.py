@@ -14,18 +14,18 @@ from django.conf import settings
 
 from tutela.vault import crypto, root
 
-_AD = b"tutela/audit-signing-key"
+KEY_AD = b"tutela/audit-signing-key"
 
 
-def _path() -> Path:
+def key_path() -> Path:
     return Path(settings.TUTELA_AUDIT_SIGNING_KEY)
 
 
 def ensure_signing_key() -> Path:
-    path = _path()
+    path = key_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        wrapped = crypto.wrap(crypto.new_keyset("sign"), root.root_aead(), _AD)
+        wrapped = crypto.wrap(crypto.new_keyset("sign"), root.root_aead(), KEY_AD)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(wrapped)
@@ -34,14 +34,14 @@ def ensure_signing_key() -> Path:
 
 @cache
 def _handle():
-    path = _path()
+    path = key_path()
     if not path.exists():
         if not settings.TUTELA_VAULT_AUTOCREATE_KEYS:
             raise root.RootKeyProblem(
                 f"The audit signing key {path} does not exist. Create it with `python manage.py vault_init`."
             )
         ensure_signing_key()
-    return crypto.unwrap(path.read_bytes(), root.root_aead(), _AD)
+    return crypto.unwrap(path.read_bytes(), root.root_aead(), KEY_AD)
 
 
 def sign(data: bytes) -> bytes:

@@ -42,13 +42,10 @@ def _file_ad(instance: models.Model, field: models.Field) -> bytes:
 
 class EncryptedFieldFile(FieldFile):
     def save(self, name: str, content: File, save: bool = True) -> None:
-        if isinstance(content, Ciphertext):
-            ciphertext = content
-        else:
-            stream = keys.data_key_stream(resolve_data_key(self.instance))
-            content.seek(0)
-            encrypted = crypto.stream_encrypt(stream, content, _file_ad(self.instance, self.field))
-            ciphertext = Ciphertext(encrypted)
+        # Always encrypted here, whatever the content claims to be: nothing reaches the store unbound.
+        stream = keys.data_key_stream(resolve_data_key(self.instance))
+        content.seek(0)
+        ciphertext = Ciphertext(crypto.stream_encrypt(stream, content, _file_ad(self.instance, self.field)))
         random_name = f"{self.instance._meta.db_table}/{uuid.uuid4().hex}.tink"
         self.name = self.storage.save(random_name, ciphertext, max_length=self.field.max_length)
         setattr(self.instance, self.field.attname, self.name)

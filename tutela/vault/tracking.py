@@ -57,13 +57,26 @@ def _on_init(sender: type[models.Model], instance: models.Model, **kwargs: objec
         instance.__dict__["_vault_snapshot"] = _snapshot(instance)
 
 
-def _on_pre_save(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+def _on_pre_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
+    """Notes what this save writes, then takes what it writes as the new "as stored" state.
+
+    With ``save(update_fields=...)`` only those fields are written: a change to any other field stays
+    pending, to be recorded by the save that writes it.
+    """
     if not is_personal(sender):
         return
-    instance.__dict__["_vault_changed"] = changed_fields(instance)
-    instance.__dict__["_vault_snapshot"] = _snapshot(instance)
+    written = [f for f in instance._meta.concrete_fields if update_fields is None or f.name in update_fields]
+    names = {f.name for f in written}
+    instance.__dict__["_vault_changed"] = [name for name in changed_fields(instance) if name in names]
+    now = _snapshot(instance)
+    instance.__dict__.setdefault("_vault_snapshot", {}).update({f.attname: now[f.attname] for f in written})
     opened = instance.__dict__.setdefault("_vault_opened", {})
-    for field in instance._meta.concrete_fields:
+    for field in written:
         value = instance.__dict__.get(field.attname)
         if isinstance(field, EncryptedField) and not isinstance(value, Sealed):
             opened[field.attname] = value

@@ -8,8 +8,8 @@ from tutela.vault.models import Keyring
 
 class Command(BaseCommand):
     help = (
-        "Rotate keys. --root: new root key, every school key re-wrapped. --school URN or --all-schools: new school "
-        "key, every pupil key under it re-wrapped. Encrypted data is never rewritten."
+        "Rotate keys. --root: new root key, every school key re-wrapped. --school URN or --all-schools: "
+        "new school key, every pupil key under it re-wrapped. Encrypted data is never rewritten."
     )
 
     def add_arguments(self, parser):

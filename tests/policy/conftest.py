@@ -1,0 +1,3 @@
+"""The shared cast, built faster (see tests/audit/conftest.py)."""
+
+from tests.audit.conftest import cast  # noqa: F401
