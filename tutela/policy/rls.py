@@ -7,7 +7,7 @@ rows and refuses to write them.
 How it works:
 - After every ``migrate`` (post_migrate), every table with a ``school_id`` column gets ``ENABLE`` and
   ``FORCE ROW LEVEL SECURITY`` and one policy, ``tutela_school``, for reads and writes. A new table with a
-  school column is therefore covered the moment it is migrated; ``tests/policy/test_rls.py`` walks the
+  school column is therefore covered the moment it is migrated; ``tests/test_rls.py`` walks the
   catalogue to prove it. Child tables without a school column (``CHILD_TABLES``) are scoped through their
   parent, whose own policy applies inside the check.
 - Each request runs in one transaction that first sets ``tutela.user_id`` and ``tutela.school_ids`` with
