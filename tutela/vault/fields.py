@@ -99,8 +99,11 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        value = super().__get__(instance, cls)
-        if isinstance(value, Sealed):
+        try:  # the common case, once per displayed field: skip DeferredAttribute's lookups
+            value = instance.__dict__[self.field.attname]
+        except KeyError:
+            value = super().__get__(instance, cls)
+        if value.__class__ is Sealed:
             value = self.field.open(instance, value)  # type: ignore[attr-defined]
             instance.__dict__[self.field.attname] = value
             instance.__dict__.setdefault("_vault_opened", {})[self.field.attname] = value

@@ -70,11 +70,17 @@ def keyring_aead(keyring: Keyring) -> crypto.Aead:
     )
 
 
+def keyring_aead_by_id(keyring_id: int) -> crypto.Aead:
+    """The keyring's primitive, loading the keyring only on the first use in a scope: a list of 2,000
+    pupils of one school needs it 2,000 times and need not load it with every row."""
+    return cached(("keyring", keyring_id), lambda: keyring_aead(Keyring.objects.get(pk=keyring_id)))
+
+
 def data_key_aead(data_key: DataKey) -> crypto.Aead:
     wrapped = bytes(data_key.wrapped_aead)
 
     def build() -> crypto.Aead:
-        wrapping = keyring_aead(data_key.keyring)
+        wrapping = keyring_aead_by_id(data_key.keyring_id)
         return crypto.primitive(crypto.unwrap(wrapped, wrapping, _data_key_ad(data_key, "aead")), "aead")
 
     return cached(("datakey", data_key.pk, wrapped), build)
