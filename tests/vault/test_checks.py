@@ -134,6 +134,12 @@ def test_a_personal_field_stored_in_the_clear_fails_e105():
                 "vault.Note.on_roll is personal data stored in the clear.",
                 "Declare it as an Encrypted*Field (tutela.vault.fields).",
             ),
+            (
+                "tutela.E106",
+                "vault.Note.on_roll is stored in the clear on a personal-data model.",
+                "Encrypt it (tutela.vault.fields) or, if it is not personal (a code, a flag), list it in "
+                "Privacy.plain with the reason.",
+            ),
         ]
 
 
@@ -146,7 +152,7 @@ def test_an_undeclared_clear_text_column_on_a_personal_model_fails_e106():
             born = models.DateField(null=True)
             extra = models.JSONField(default=dict)
             letter = models.FileField()
-            count = models.IntegerField(default=0)  # not text: cannot hold a name
+            looked_after = models.BooleanField(default=False)  # not text, but says a lot about a child
 
             class Meta:
                 app_label = "vault"
@@ -158,6 +164,29 @@ def test_an_undeclared_clear_text_column_on_a_personal_model_fails_e106():
         found = check_personal_fields_encrypted(app_configs=[registry.get_app_config("vault")])
         assert [(m.id, m.msg) for m in found] == [
             ("tutela.E106", f"vault.Note.{name} is stored in the clear on a personal-data model.")
-            for name in ("nickname", "born", "extra", "letter")
+            for name in ("nickname", "born", "extra", "letter", "looked_after")
         ]
         assert "list it in Privacy.plain with the reason" in found[0].hint
+
+
+def test_a_model_pointing_at_personal_data_must_say_whether_it_is_personal_e107():
+    from tutela.pupils.models import Pupil
+    from tutela.vault.checks import check_personal_fields_encrypted
+
+    with isolate_apps("tutela.vault") as registry:
+
+        class Sighting(models.Model):
+            pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+
+            class Meta:
+                app_label = "vault"
+
+        class Seat(models.Model):
+            pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+            not_personal = "ids only: where a pupil sits"
+
+            class Meta:
+                app_label = "vault"
+
+        found = check_personal_fields_encrypted(app_configs=[registry.get_app_config("vault")])
+        assert [(m.id, m.msg.split(" points")[0]) for m in found] == [("tutela.E107", "vault.Sighting.pupil")]

@@ -68,6 +68,7 @@ class User(AbstractBaseUser, PublicIdModel):
             "password": "an Argon2 hash, not the password",
             "last_login": "account metadata: finds stale accounts",
             "date_joined": "account metadata",
+            "is_active": "whether the account may sign in",
         }
 
     def __str__(self) -> str:
@@ -84,6 +85,8 @@ class User(AbstractBaseUser, PublicIdModel):
 
 class Membership(models.Model):
     """A role a user holds: in one school, across a trust (trust admin), or for one year group."""
+
+    not_personal = "ids and a role code: who holds which role where (staff structure, audited on change)"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)

@@ -90,6 +90,7 @@ class Pupil(PublicIdModel, TimeStampedModel):
             ),
         }
         plain = {
+            "on_roll": "on roll or left: every list and the policy filter on it in SQL",
             "photo": "an encrypted file's random name",
             "photo_thumbnail": "an encrypted file's random name",
         }
@@ -180,6 +181,10 @@ class GuardianLink(PublicIdModel):
         key = "pupil.data_key"
         subject = "pupil.public_id"
         categories = {"contact": ("relationship", "parental_responsibility")}
+        plain = {
+            "contact_priority": "the order contacts are called in (1, 2, 3)",
+            "portal_access": "the parents' portal filters on it in SQL",
+        }
 
     def __str__(self) -> str:
         return f"guardian link {self.public_id}"
@@ -187,6 +192,8 @@ class GuardianLink(PublicIdModel):
 
 class ClassMembership(models.Model):
     """A pupil in a class. Ids only: the pupil's identity stays behind the pupils policy."""
+
+    not_personal = "ids only: which class a pupil is in"
 
     teaching_group = models.ForeignKey(TeachingGroup, on_delete=models.CASCADE, related_name="memberships")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")

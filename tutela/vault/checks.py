@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tutela.vault import root
-from tutela.vault.fields import EncryptedField
+from tutela.vault.fields import BlindIndexField, EncryptedField
 from tutela.vault.storage import EncryptedFileField
 
 
@@ -39,6 +39,7 @@ def check_personal_fields_encrypted(
     for model in models_of(app_configs):
         privacy = getattr(model, "Privacy", None)
         if privacy is None:
+            errors.extend(_undeclared_links_to_personal_data(model))
             continue
         label = model._meta.label
         if not any(f.name == "public_id" for f in model._meta.fields):
@@ -72,14 +73,15 @@ def check_personal_fields_encrypted(
     return errors
 
 
-_TEXTUAL = (models.CharField, models.TextField, models.DateField, models.JSONField, models.FileField)
-_ALWAYS_PLAIN = {"created_at", "updated_at"}
+_ALWAYS_PLAIN = {"id", "public_id", "created_at", "updated_at"}
 
 
 def _unlisted_plain_fields(model: type[models.Model], privacy: type) -> list[checks.CheckMessage]:
-    """A personal model's clear-text columns must each be declared in ``Privacy.plain``, with a reason.
+    """Every clear-text column of a personal model must be declared in ``Privacy.plain``, with a reason.
 
-    This is what stops a new field such as ``nickname = CharField()`` slipping in unencrypted.
+    An allow-list, not a list of suspicious types: a new ``looked_after = BooleanField()`` or
+    ``nickname = CharField()`` fails start-up until it is encrypted or declared. Keys to other rows
+    (foreign keys) are structure and need no declaration.
     """
     allowed = set(getattr(privacy, "plain", {})) | _ALWAYS_PLAIN
     return [
@@ -90,7 +92,30 @@ def _unlisted_plain_fields(model: type[models.Model], privacy: type) -> list[che
             id="tutela.E106",
         )
         for field in model._meta.concrete_fields
-        if isinstance(field, _TEXTUAL)
-        and not isinstance(field, EncryptedFileField)
+        if not field.is_relation
+        and not isinstance(field, EncryptedField | EncryptedFileField | BlindIndexField)
         and field.name not in allowed
+    ]
+
+
+def _undeclared_links_to_personal_data(model: type[models.Model]) -> list[checks.CheckMessage]:
+    """A model that points at a personal model must say whether it is personal itself.
+
+    Either it declares ``Privacy`` (and so gets encryption, scoping and audit), or it states why it is
+    not personal in ``not_personal = "..."`` (e.g. "ids only: which class a pupil is in").
+    """
+    if getattr(model, "not_personal", ""):
+        return []
+    return [
+        checks.Error(
+            f"{model._meta.label}.{field.name} points at personal data ({field.related_model._meta.label}), "
+            f"but {model._meta.label} declares neither Privacy nor not_personal.",
+            hint='Add a Privacy class, or not_personal = "<why this table holds no personal data>".',
+            id="tutela.E107",
+        )
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.related_model is not None
+        and hasattr(field.related_model, "Privacy")
+        and model._meta.app_label not in {"auth", "admin", "contenttypes", "sessions"}
     ]
