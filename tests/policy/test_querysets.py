@@ -94,3 +94,31 @@ def test_without_read_audit_records_no_read(cast):
 
 def test_the_system_manager_is_unscoped_for_services(cast, audited):
     assert Pupil.system.count() == 4
+
+
+@pytest.mark.parametrize("combine", ["or", "and", "xor", "union", "intersection", "difference"])
+def test_combining_a_scoped_queryset_with_an_unscoped_one_is_refused(cast, combine):
+    from tutela.pupils.models import Pupil
+
+    scoped = Pupil.objects.for_actor(cast.no_role, "pupils.view")
+    unscoped = Pupil.objects.all()
+    operations = {
+        "or": lambda: scoped | unscoped,
+        "and": lambda: scoped & unscoped,
+        "xor": lambda: scoped ^ unscoped,
+        "union": lambda: scoped.union(unscoped),
+        "intersection": lambda: scoped.intersection(unscoped),
+        "difference": lambda: scoped.difference(unscoped),
+    }
+    with pytest.raises(UnscopedQuery, match="every side scoped to the same action"):
+        operations[combine]()
+
+
+def test_two_querysets_scoped_to_the_same_action_combine(cast, audited):
+    from tutela.pupils.models import Pupil
+
+    sevens = Pupil.objects.for_actor(cast.school_admin, "pupils.view").filter(year_group=cast.year7)
+    eights = Pupil.objects.for_actor(cast.school_admin, "pupils.view").filter(year_group=cast.year8)
+    assert len(sevens | eights) == 3
+    with pytest.raises(UnscopedQuery):
+        sevens | Pupil.objects.for_actor(cast.school_admin, "pupils.view_contacts")

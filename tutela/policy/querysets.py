@@ -52,6 +52,39 @@ class PersonalQuerySet(models.QuerySet):
                 f".objects.for_actor(user, action) (or .system in services, imports and migrations)."
             )
 
+    def _same_scope(self, others: tuple[Any, ...]) -> None:
+        """``a | b``, ``a & b`` and set operations keep only ``a``'s scope flag: every side must carry it."""
+        for other in others:
+            if getattr(other, "_policy_action", None) != self._policy_action or self._policy_action is None:
+                raise UnscopedQuery(
+                    "Combining querysets of personal data needs every side scoped to the same action: "
+                    f"{self._policy_action!r} and {getattr(other, '_policy_action', None)!r}."
+                )
+
+    def __or__(self, other: Any) -> Self:
+        self._same_scope((other,))
+        return super().__or__(other)
+
+    def __and__(self, other: Any) -> Self:
+        self._same_scope((other,))
+        return super().__and__(other)
+
+    def __xor__(self, other: Any) -> Self:
+        self._same_scope((other,))
+        return super().__xor__(other)
+
+    def union(self, *other_qs: Any, all: bool = False) -> Self:
+        self._same_scope(other_qs)
+        return super().union(*other_qs, all=all)
+
+    def intersection(self, *other_qs: Any) -> Self:
+        self._same_scope(other_qs)
+        return super().intersection(*other_qs)
+
+    def difference(self, *other_qs: Any) -> Self:
+        self._same_scope(other_qs)
+        return super().difference(*other_qs)
+
     def _fetch_all(self) -> None:
         if self._result_cache is None:
             self._require_scope()
