@@ -122,3 +122,19 @@ def test_two_querysets_scoped_to_the_same_action_combine(cast, audited):
     assert len(sevens | eights) == 3
     with pytest.raises(UnscopedQuery):
         sevens | Pupil.objects.for_actor(cast.school_admin, "pupils.view_contacts")
+
+
+@pytest.mark.parametrize("combine", ["and", "xor", "union", "intersection", "difference"])
+def test_every_combination_of_same_scope_querysets_is_allowed(cast, combine):
+    from tutela.pupils.models import Pupil
+
+    a = Pupil.objects.for_actor(cast.school_admin, "pupils.view")
+    b = Pupil.objects.for_actor(cast.school_admin, "pupils.view").filter(year_group=cast.year7)
+    combined = {
+        "and": lambda: a & b,
+        "xor": lambda: a ^ b,
+        "union": lambda: a.union(b),
+        "intersection": lambda: a.intersection(b),
+        "difference": lambda: a.difference(b),
+    }[combine]()
+    assert combined._policy_action == "pupils.view"
