@@ -1,0 +1,78 @@
+"""Fills a real instance with one school, one pupil with a photo, their guardian and a staff account.
+
+Run by tests/test_breach.py in a subprocess with the instance's environment (config.settings.base), through
+the services, as an import would. Reads the known plaintexts as JSON on stdin; prints the public ids the
+test needs as JSON on its last line.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import sys
+
+import django
+
+
+def main() -> None:
+    spec = json.load(sys.stdin)
+    django.setup()
+
+    from tutela import audit
+    from tutela.accounts import services as accounts
+    from tutela.accounts.models import Role
+    from tutela.policy import rls
+    from tutela.pupils import services as pupils
+    from tutela.schools import services as schools
+    from tutela.vault.scope import vault_scope
+
+    pupil, guardian, staff = spec["pupil"], spec["guardian"], spec["staff"]
+    # rls.system_scope(): on PostgreSQL the rows of a new school are outside any request's scope.
+    with audit.context(actor=None, reason="breach test"), vault_scope(), rls.system_scope():
+        trust = schools.trust_create(name="Breach Test Trust")
+        school = schools.school_create(trust=trust, name="Breach Test Academy", urn="199001")
+        year = schools.year_group_create(school=school, national_curriculum_year=7)
+        form = schools.form_group_create(school=school, year_group=year, name="7B")
+        record = pupils.pupil_create(
+            school=school,
+            upn=pupil["upn"],
+            legal_first_name=pupil["first_name"],
+            legal_last_name=pupil["last_name"],
+            date_of_birth=datetime.date.fromisoformat(pupil["date_of_birth"]),
+            sex="F",
+            address=pupil["address"],
+            year_group=year,
+            form_group=form,
+            enrolled_on=datetime.date.fromisoformat(pupil["enrolled_on"]),
+            photo=base64.b64decode(pupil["photo_png"]),
+        )
+        parent = pupils.guardian_create(
+            school=school,
+            first_name=guardian["first_name"],
+            last_name=guardian["last_name"],
+            email=guardian["email"],
+            phone=guardian["phone"],
+            address=pupil["address"],
+        )
+        pupils.guardian_link(
+            pupil=record, guardian=parent, relationship="mother", parental_responsibility=True
+        )
+        user = accounts.user_create(
+            email=staff["email"], display_name=staff["display_name"], password=staff["password"]
+        )
+        accounts.membership_grant(user=user, role=Role.SCHOOL_ADMIN, school=school)
+    print(
+        json.dumps(
+            {
+                "pupil": str(record.public_id),
+                "year_group": str(year.public_id),
+                "form_group": str(form.public_id),
+                "files": [record.photo.name, record.photo_thumbnail.name],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
