@@ -213,6 +213,8 @@ def run_scenario(
         # What a thief copying a running server gets: the database with its -wal and -shm files.
         shutil.copytree(instance.home, live_copy, ignore=shutil.ignore_patterns("static"))
         served_as = while_serving()
+    # A backup archive lands in TUTELA_HOME/backups, so the scans of TUTELA_HOME cover it as well.
+    instance.manage("backup", "create")
     scanner = Scanner(build_needles(instance, png, seen.photo_jpeg))
     return Breach(instance, ids, seen, scanner, live_copy, served_as=served_as)
 
@@ -411,6 +413,12 @@ def test_a_copy_taken_while_the_server_runs_reveals_no_personal_data(breach: Bre
     if breach.dump is None:
         assert (breach.live_copy / "tutela.sqlite3-wal").stat().st_size > 0
     assert_nothing_readable(breach.scanner.scan_tree(breach.live_copy))
+
+
+def test_a_backup_archive_was_made_and_is_among_what_was_scanned(breach: Breach) -> None:
+    archives = list((breach.instance.home / "backups").glob("*.backup"))
+    assert len(archives) == 1 and archives[0].stat().st_size > 10_000
+    assert_nothing_readable(breach.scanner.scan(archives[0].read_bytes(), str(archives[0])))
 
 
 def test_the_file_store_holds_no_readable_image(breach: Breach) -> None:

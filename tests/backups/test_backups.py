@@ -80,7 +80,10 @@ def test_a_backup_restores_every_pupil_and_photo_after_a_wipe(seeded):
 def test_the_archive_holds_no_plaintext_and_no_image(seeded):
     _instance, before, archive = seeded
     data = archive.read_bytes()
-    for name in before.split(" ", 2)[2].split("|")[:10]:
+    # Long names only: any 3-letter string turns up by chance in megabytes of ciphertext.
+    names = [name for name in before.split(" ", 2)[2].split("|") if len(name) >= 7][:10]
+    assert len(names) >= 3
+    for name in names:
         assert name.encode() not in data
     for magic in (b"\x89PNG", b"\xff\xd8\xff", b"SQLite format 3"):
         assert magic not in data
