@@ -71,11 +71,22 @@ def create_file_key() -> Path:
     path = location().path
     if path.exists():
         raise RootKeyProblem(f"The root key {path} exists already; refusing to overwrite it.")
+    write_new_key_file(path, crypto.serialize_cleartext(crypto.new_keyset("aead")))
+    return path
+
+
+def write_new_key_file(path: Path, data: bytes) -> None:
+    """Creates a key file readable by this user only (0600, in a 0700 directory); never overwrites one."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = crypto.serialize_cleartext(crypto.new_keyset("aead"))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def ensure_wrapped_key_file(path: Path, kind: str, associated_data: bytes) -> Path:
+    """A key of ``kind`` wrapped by the root key in its own file (audit signing, backups), made if missing."""
+    if not path.exists():
+        write_new_key_file(path, crypto.wrap(crypto.new_keyset(kind), root_aead(), associated_data))
     return path
 
 

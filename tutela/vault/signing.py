@@ -6,7 +6,6 @@ can check a checkpoint without being able to forge one.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -22,14 +21,7 @@ def key_path() -> Path:
 
 
 def ensure_signing_key() -> Path:
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        wrapped = crypto.wrap(crypto.new_keyset("sign"), root.root_aead(), KEY_AD)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(wrapped)
-    return path
+    return root.ensure_wrapped_key_file(key_path(), "sign", KEY_AD)
 
 
 @cache
