@@ -14,3 +14,7 @@ from tutela.core.checks import serious_problems  # noqa: E402
 _problems = serious_problems()
 if _problems:
     raise ImproperlyConfigured("Tutela will not start:\n  " + "\n  ".join(_problems))
+
+from tutela.core.runtime import tune_garbage_collector  # noqa: E402
+
+tune_garbage_collector()

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tutela import audit, policy
+from tutela.accounts.selectors import school_ids_of
 from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
 from tutela.schools.models import School, TeachingGroup, YearGroup
 from tutela.vault import search
@@ -74,6 +75,18 @@ def can_see_contacts(*, actor: Any, pupil: Pupil) -> bool:
     return visible.filter(pk=pupil.pk).exists()
 
 
+def _search_schools(actor: Any) -> list[School]:
+    """The schools whose name index a search consults: those of the actor's roles and children.
+
+    A superset is harmless (the scoped query still decides who is shown) and is much cheaper than asking
+    which schools the visible pupils are at, which scans every one of them.
+    """
+    ids = school_ids_of(actor)
+    ids |= set(GuardianLink.system.filter(guardian__user=actor).values_list("pupil__school_id", flat=True))
+    ids |= set(Pupil.system.filter(user=actor).values_list("school_id", flat=True))
+    return list(School.objects.filter(pk__in=ids).select_related("keyring"))
+
+
 @dataclass(frozen=True)
 class SearchResult:
     pupils: list[Pupil]
@@ -95,7 +108,7 @@ def pupil_search(*, actor: Any, query: str, limit: int = SEARCH_RESULTS) -> Sear
         by_upn = pupil_by_upn(actor=actor, upn=query)
         return SearchResult(pupils=[by_upn] if by_upn else [])
     scoped = Pupil.objects.for_actor(actor, "pupils.view")
-    schools = School.objects.filter(pk__in=scoped.values("school")).select_related("keyring")
+    schools = _search_schools(actor)
     candidates = search.candidate_data_keys([s.keyring for s in schools], "pupil.name", query)
     if candidates is None:
         return SearchResult(pupils=[], too_short=True)
@@ -125,7 +138,7 @@ def pupil_by_upn(*, actor: Any, upn: str) -> Pupil | None:
     from tutela.vault.fields import blind_index
 
     scoped = _visible(actor)
-    schools = School.objects.filter(pk__in=scoped.values("school")).select_related("keyring")
+    schools = _search_schools(actor)
     digests = [blind_index(s.keyring, "pupil.upn", upn.strip().upper()) for s in schools]
     return scoped.filter(upn_index__in=digests).first() if digests else None
 
