@@ -360,7 +360,9 @@ def test_a_form_of_another_school_is_not_even_a_choice(cast, login):
     assert field_errors(response.content, "form_group") == [
         "Select a valid choice. That choice is not one of the available choices."
     ]
-    assert b"7S" not in response.content  # the other school's form is never offered
+    # The other school's form is never offered (checked as an option: "7S" alone can occur in a CSRF token).
+    assert f'value="{other_form.public_id}"'.encode() not in response.content
+    assert b">7S</option>" not in response.content
     assert from_db(cast.pupil_record).form_group_id == cast.form_7a.pk
 
 
