@@ -61,11 +61,12 @@ def main() -> None:
         )
     )
     if http.get("list"):
+        cpu = http["list"].get("server_cpu_ms_per_request", "-")
         rows.append(
             (
                 "Pupil list, same, real gunicorn over HTTP",
                 "≤ 300 ms warm",
-                f"{ms(http['list'])} ms (p95 {ms(http['list'], 'p95')})",
+                f"{ms(http['list'])} ms (p95 {ms(http['list'], 'p95')}; server CPU {cpu})",
                 verdict(http["list"]["median"], LIST_TARGET_MS),
             )
         )
@@ -157,11 +158,12 @@ def main() -> None:
 
     if http:
         print("\nReal gunicorn (2 workers x 4 threads), wall ms:\n")
-        print("| request | median | p95 | n |\n|---|---|---|---|")
+        print("| request | median | p95 | server CPU per request | n |\n|---|---|---|---|---|")
         for key, s in http.items():
             if isinstance(s, dict) and "median" in s:
                 extra = f" ({s['pages_per_second']} pages/s)" if "pages_per_second" in s else ""
-                print(f"| {key}{extra} | {ms(s)} | {ms(s, 'p95')} | {s['n']} |")
+                cpu = s.get("server_cpu_ms_per_request", "-")
+                print(f"| {key}{extra} | {ms(s)} | {ms(s, 'p95')} | {cpu} | {s['n']} |")
 
     if seed:
         print(
