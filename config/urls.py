@@ -13,7 +13,17 @@ urlpatterns = [
     path("accounts/", include("tutela.accounts.urls")),
     path("", include("tutela.pupils.urls")),
     path("", include("tutela.doctor.urls")),
+    path("", include("tutela.clients.urls")),
+    path("attendance/", include("tutela.attendance.urls")),
+    path("assessment/", include("tutela.assessment.urls")),
+    path("behaviour/", include("tutela.behaviour.urls")),
+    path("reports/", include("tutela.reports.urls")),
     path("api/v1/", include("tutela.pupils.api_urls")),
+    path("api/v1/", include("tutela.clients.api_urls")),
+    path("api/v1/attendance/", include("tutela.attendance.api_urls")),
+    path("api/v1/assessment/", include("tutela.assessment.api_urls")),
+    path("api/v1/behaviour/", include("tutela.behaviour.api_urls")),
+    path("api/v1/reports/", include("tutela.reports.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs page needs no inline script (CSP).
     # Swagger UI sets inline style attributes; only this page relaxes style-src, never script-src.

@@ -2,8 +2,8 @@
 
 Walks config.urls recursively (pages, the API under /api/v1/, the schema and docs), as
 django/djangoproject.com walks its URLs, and holds each answer to an expectation written by hand below.
-A route with no row in EXPECTATIONS fails, so a new page or endpoint cannot ship without someone deciding
-who may reach it.
+A route with no row in EXPECTATIONS (here, or in its app's tests/matrix/<app>.py) fails, so a new page
+or endpoint cannot ship without someone deciding who may reach it.
 
 The expectations follow the principles, not the rules' code (tutela/pupils/rules.py, tutela/schools/rules.py):
 a teacher sees the pupils they teach, a form tutor their form, a head of year their year, a school admin (and
@@ -15,7 +15,9 @@ exists); 403 only for "may see, may not change". Anonymous visitors are sent to 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,183 +31,149 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests import matrix as matrix_package
 from tests.cast import PASSWORD, Cast, build_cast
+from tests.matrix import (
+    DENY,
+    ENROL,
+    HIDE,
+    HOME,
+    LOGIN,
+    OK,
+    PUPIL_NAME,
+    ROLES,
+    SAVED,
+    SEE,
+    Call,
+    Expect,
+    row,
+)
 from tests.pupils.helpers import png_bytes, upload
 from tutela import audit
 from tutela.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "trust_admin",
-    "school_admin",
-    "head_of_year",
-    "form_tutor",
-    "class_teacher",
-    "other_teacher",
-    "senco",
-    "dsl",
-    "dpo",
-    "it_admin",
-    "parent",
-    "other_parent",
-    "pupil",
-    "other_school_admin",
-    "no_role",
-    "anonymous",
-)
-PUPIL_NAME = b"Amelia"
-
-
-@dataclass(frozen=True)
-class Expect:
-    """What one role gets from one route: a status, and where a redirect goes or whether Amelia shows."""
-
-    status: int
-    shows_pupil: bool = False
-    redirect_to: str = ""  # a route name, or "profile" for the cast pupil's profile
-
-    def __str__(self) -> str:
-        if self.redirect_to:
-            return f"{self.status} to {self.redirect_to}"
-        return f"{self.status}{' naming the pupil' if self.shows_pupil else ''}"
-
-
-SEE = Expect(200, shows_pupil=True)  # the page or payload names the pupil (Amelia)
-OK = Expect(200)  # answered, and names no pupil of the cast's (an empty list, a page without pupil data)
-HIDE = Expect(404)  # out of scope: the same answer as "does not exist"
-DENY = Expect(403)  # may see, may not change (or: not signed in, for the API)
-LOGIN = Expect(302, redirect_to="accounts:login")
-HOME = Expect(302, redirect_to="home")
-SAVED = Expect(302, redirect_to="profile")
-ENROL = Expect(302, redirect_to="enrolment form")  # the link's token is swapped out of the URL
-
-
-def _row(**cells: Expect) -> dict[str, Expect]:
-    assert tuple(cells) == ROLES, f"give every role, in ROLES order: got {tuple(cells)}"
-    return cells
-
-
 # Every route in config.urls, and what each member of the cast gets for the cast's pupil (pupil_record,
 # "Amelia Owusu", 7A, in maths_7a) or class (maths_7a). Written by hand: do not generate it from the rules.
 # fmt: off
 EXPECTATIONS: dict[str, dict[str, Expect]] = {
-    "home": _row(
+    "home": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
-    "healthz": _row(
+    "healthz": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=OK,
     ),
-    "security-txt": _row(
+    "security-txt": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=OK,
     ),
-    "security-policy": _row(
+    "security-policy": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=OK,
     ),
     # Signed-in users are sent on from the sign-in page.
-    "accounts:login": _row(
+    "accounts:login": row(
         trust_admin=HOME, school_admin=HOME, head_of_year=HOME, form_tutor=HOME, class_teacher=HOME,
         other_teacher=HOME, senco=HOME, dsl=HOME, dpo=HOME, it_admin=HOME,
         parent=HOME, other_parent=HOME, pupil=HOME, other_school_admin=HOME, no_role=HOME, anonymous=OK,
     ),
     # A valid one-time link (here: no_role's) moves its token out of the URL, for anyone who holds it.
-    "accounts:enrol": _row(
+    "accounts:enrol": row(
         trust_admin=ENROL, school_admin=ENROL, head_of_year=ENROL, form_tutor=ENROL, class_teacher=ENROL,
         other_teacher=ENROL, senco=ENROL, dsl=ENROL, dpo=ENROL, it_admin=ENROL,
         parent=ENROL, other_parent=ENROL, pupil=ENROL, other_school_admin=ENROL, no_role=ENROL,
         anonymous=ENROL,
     ),
-    "accounts:logout": _row(
+    "accounts:logout": row(
         trust_admin=LOGIN, school_admin=LOGIN, head_of_year=LOGIN, form_tutor=LOGIN, class_teacher=LOGIN,
         other_teacher=LOGIN, senco=LOGIN, dsl=LOGIN, dpo=LOGIN, it_admin=LOGIN,
         parent=LOGIN, other_parent=LOGIN, pupil=LOGIN, other_school_admin=LOGIN, no_role=LOGIN,
         anonymous=LOGIN,
     ),
     # Lists and searches answer everyone signed in, with only the pupils in their scope.
-    "pupils:list": _row(
+    "pupils:list": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=OK, senco=SEE, dsl=SEE, dpo=SEE, it_admin=OK,
         parent=SEE, other_parent=OK, pupil=SEE, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
-    "pupils:search": _row(
+    "pupils:search": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=OK, senco=SEE, dsl=SEE, dpo=SEE, it_admin=OK,
         parent=SEE, other_parent=OK, pupil=SEE, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
-    "pupils:profile": _row(
+    "pupils:profile": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=SEE, dpo=SEE, it_admin=HIDE,
         parent=SEE, other_parent=HIDE, pupil=SEE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
     # Only the data managers (school and trust admins) change a record; whoever may only see it gets 403.
-    "pupils:edit": _row(
+    "pupils:edit": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=DENY, form_tutor=DENY, class_teacher=DENY,
         other_teacher=HIDE, senco=DENY, dsl=DENY, dpo=DENY, it_admin=HIDE,
         parent=DENY, other_parent=HIDE, pupil=DENY, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
-    "pupils:photo_upload": _row(
+    "pupils:photo_upload": row(
         trust_admin=SAVED, school_admin=SAVED, head_of_year=DENY, form_tutor=DENY, class_teacher=DENY,
         other_teacher=HIDE, senco=DENY, dsl=DENY, dpo=DENY, it_admin=HIDE,
         parent=DENY, other_parent=HIDE, pupil=DENY, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
-    "pupils:classes": _row(
+    "pupils:classes": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
     # A class roster is for those who teach it or lead its year or school: not the form tutor (who does not
     # teach maths), and never families (a roster names other people's children).
-    "pupils:class_detail": _row(
+    "pupils:class_detail": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=SEE, dpo=SEE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
-    "pupils-api:list": _row(
+    "pupils-api:list": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=OK, senco=SEE, dsl=SEE, dpo=SEE, it_admin=OK,
         parent=SEE, other_parent=OK, pupil=SEE, other_school_admin=OK, no_role=OK, anonymous=DENY,
     ),
-    "pupils-api:search": _row(
+    "pupils-api:search": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=OK, senco=SEE, dsl=SEE, dpo=SEE, it_admin=OK,
         parent=SEE, other_parent=OK, pupil=SEE, other_school_admin=OK, no_role=OK, anonymous=DENY,
     ),
-    "pupils-api:detail": _row(
+    "pupils-api:detail": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=SEE, dpo=SEE, it_admin=HIDE,
         parent=SEE, other_parent=HIDE, pupil=SEE, other_school_admin=HIDE, no_role=HIDE, anonymous=DENY,
     ),
-    "pupils-api:classes": _row(
+    "pupils-api:classes": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=DENY,
     ),
-    "pupils-api:class_detail": _row(
+    "pupils-api:class_detail": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=SEE, dpo=SEE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=DENY,
     ),
     # The deployment's self-assessment: instance-wide facts, so IT and the trust only (doctor/rules.py).
-    "doctor:report": _row(
+    "doctor:report": row(
         trust_admin=OK, school_admin=HIDE, head_of_year=HIDE, form_tutor=HIDE, class_teacher=HIDE,
         other_teacher=HIDE, senco=HIDE, dsl=HIDE, dpo=HIDE, it_admin=OK,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
     # The API's description holds no personal data, but it is part of the API: signed-in users only.
-    "api-schema": _row(
+    "api-schema": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=DENY,
     ),
-    "api-docs": _row(
+    "api-docs": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=DENY,
@@ -216,15 +184,6 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
 # Cells known to differ from the principle above, each with the bug it shows. The matrix test is an expected
 # failure (xfail) while only these cells differ, and fails once one of them matches: then delete its entry.
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
-
-@dataclass(frozen=True)
-class Call:
-    """How the matrix requests a route: the method, the cast object its URL names, and a body."""
-
-    method: str = "get"
-    target: str = ""  # "pupil" (pupil_record), "class" (maths_7a) or "enrolment" (a link for no_role)
-    body: str = ""  # "search", "json_search" or "photo"
 
 
 # Routes not listed are requested with GET and no URL arguments.
@@ -240,6 +199,29 @@ CALLS: dict[str, Call] = {
     "pupils-api:class_detail": Call(target="class"),
     "accounts:enrol": Call(target="enrolment"),
 }
+
+# Further targets and bodies from tests/matrix/<app>.py: a target gives a route's URL kwargs for the cast
+# (it may create what it names, inside the test's savepoint); a body gives (data, extra client kwargs).
+TARGETS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
+BODIES: dict[str, Callable[[Cast], tuple[Any, dict[str, Any]]]] = {}
+
+
+def _load_app_matrices() -> None:
+    """Each domain app's routes live in tests/matrix/<app>.py (EXPECTATIONS, and CALLS, TARGETS, BODIES)."""
+    for module_info in pkgutil.iter_modules(matrix_package.__path__):
+        module = importlib.import_module(f"{matrix_package.__name__}.{module_info.name}")
+        for table, extra in (
+            (EXPECTATIONS, getattr(module, "EXPECTATIONS", {})),
+            (CALLS, getattr(module, "CALLS", {})),
+            (TARGETS, getattr(module, "TARGETS", {})),
+            (BODIES, getattr(module, "BODIES", {})),
+        ):
+            clash = set(table) & set(extra)
+            assert not clash, f"tests/matrix/{module_info.name}.py redefines {sorted(clash)}"
+            table.update(extra)
+
+
+_load_app_matrices()
 
 
 def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str | None, URLPattern, str]]:
@@ -314,6 +296,8 @@ def url_kwargs(cast: Cast, target: str) -> dict[str, Any]:
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         }
+    if target in TARGETS:
+        return TARGETS[target](cast)
     return {}
 
 
@@ -326,6 +310,9 @@ def request_route(client: Client, cast: Cast, name: str) -> Any:
         return client.post(url, {"q": "Amelia"}, content_type="application/json")
     if call.body == "photo":
         return client.post(url, {"photo": upload(png_bytes())})
+    if call.body in BODIES:
+        data, extra = BODIES[call.body](cast)
+        return getattr(client, call.method)(url, data, **extra)
     return getattr(client, call.method)(url)
 
 

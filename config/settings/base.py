@@ -70,6 +70,11 @@ INSTALLED_APPS = [
     "tutela.demo",
     "tutela.backups",
     "tutela.doctor",
+    "tutela.clients",
+    "tutela.attendance",
+    "tutela.assessment",
+    "tutela.behaviour",
+    "tutela.reports",
 ]
 
 MIDDLEWARE = [
