@@ -26,6 +26,7 @@ from typing import Literal
 
 __all__ = [
     "ATTENDANCE_CATEGORIES",
+    "PALETTE",
     "BarChart",
     "Category",
     "Heatmap",
