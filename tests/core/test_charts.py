@@ -460,3 +460,10 @@ def test_the_heatmap_can_show_weekends():
 def test_the_heatmap_drops_no_data_silently(days, match):
     with pytest.raises(ValueError, match=match):
         charts.calendar_heatmap(title="t", days=days, start=TERM[0], end=TERM[1])
+
+
+def test_every_page_links_the_chart_stylesheet(client, db):
+    """Charts sit in any page that extends base.html, so base.html links their stylesheet."""
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert 'href="/static/css/charts.css"' in response.content.decode()
