@@ -309,3 +309,27 @@ def test_the_command_refuses_a_lifetime_over_a_year_and_unknown_ids(cast):
             "api_client", "create", "--school", "999999", "--name", "x", "--reason", "r",
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
+
+
+# --- PostgreSQL row-level security --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def row_level_security_enforced():
+    """Switches off the suite's cross-school setting (tests/conftest.py): requests see only their schools."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('tutela.all_schools', '', false)")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('tutela.all_schools', 'on', false)")
+
+
+@pytest.mark.postgres
+def test_a_client_is_found_and_scoped_under_row_level_security(cast, audited, request):
+    issued = issue(cast)  # issued with the suite's cross-school setting, as a command would
+    request.getfixturevalue("row_level_security_enforced")
+    client = bearer(issued.token)
+    assert client.get(pupil_url(cast.pupil_record)).status_code == 200
+    assert client.get(pupil_url(cast.other_school_pupil)).status_code == 404
+    bad = bearer(issued.token[:-2] + "xx")
+    assert bad.get(pupil_url(cast.pupil_record)).status_code == 401
