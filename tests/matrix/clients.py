@@ -15,6 +15,7 @@ from tests.matrix import HIDE, LOGIN, OK, Call, Expect, row
 from tutela import audit
 from tutela.clients import services
 from tutela.core import clock
+from tutela.policy import rls
 from tutela.vault.scope import vault_scope
 
 REVOKED = Expect(302, redirect_to="/clients/")
@@ -22,7 +23,8 @@ DENY = Expect(403)
 
 
 def _a_client_of_the_cast_school(cast: Cast) -> dict[str, Any]:
-    with vault_scope(), audit.context(actor=None, reason="policy matrix"):
+    # Issued as the api_client command issues, across schools (the RLS pass runs requests without that).
+    with vault_scope(), audit.context(actor=None, reason="policy matrix"), rls.system_scope():
         issued = services.client_create(
             actor=cast.school_admin,
             school=cast.school,

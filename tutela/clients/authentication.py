@@ -44,6 +44,9 @@ class ClientTokenAuthentication(BaseAuthentication):
             audit.record(kind="auth", action="clients.token_refused")
             raise AuthenticationFailed("Invalid, expired or revoked client token.") from None
         user = client.service_user
+        # As SchoolScopeMiddleware does for a session: the user first (their memberships become visible),
+        # then their schools.
+        rls.set_user(user.pk)
         rls.set_request_scope(user_id=user.pk, school_ids=rls.schools_of(user))
         if client.read_only and request.method not in SAFE_METHODS:
             view = (getattr(request, "parser_context", None) or {}).get("view")
