@@ -133,6 +133,20 @@ def test_a_revoked_token_is_refused_from_the_next_request(cast, audited):
     assert issued.client.service_user.is_active is False
 
 
+def test_a_token_whose_service_account_gained_a_role_is_refused(cast, audited):
+    from tutela.accounts import services as accounts
+
+    issued = issue(cast, role=Role.IT_ADMIN)
+    assert bearer(issued.token).get(reverse("clients-api:me")).status_code == 200
+    accounts.membership_grant(user=issued.client.service_user, role=Role.SCHOOL_ADMIN, school=cast.school)
+    assert bearer(issued.token).get(pupil_url(cast.pupil_record)).status_code == 401
+
+
+def test_an_oversized_token_is_refused_without_work(cast, audited):
+    issued = issue(cast)
+    assert bearer(issued.token + "A" * 300).get(reverse("clients-api:me")).status_code == 401
+
+
 def test_a_request_without_a_token_keeps_the_session_answer(cast):
     response = Client().get(pupil_url(cast.pupil_record))
     assert response.status_code == 403 and not response.has_header("WWW-Authenticate")
@@ -283,7 +297,8 @@ def test_the_command_issues_lists_and_revokes(cast):
     out, err = io.StringIO(), io.StringIO()
     call_command(
         "api_client", "create", "--school", cast.school.urn, "--name", "Backup agent",
-        "--access", "read", "--days", "7", "--reason", "monitoring", stdout=out, stderr=err,
+        "--role", "school_admin", "--access", "read", "--days", "7", "--reason", "monitoring",
+        stdout=out, stderr=err,
     )  # fmt: skip
     token = out.getvalue().strip()
     assert token.startswith("tutela_") and "shown once" in err.getvalue()
@@ -300,13 +315,15 @@ def test_the_command_refuses_a_lifetime_over_a_year_and_unknown_ids(cast):
     with pytest.raises(CommandError, match="at most 366 days"):
         call_command(
             "api_client", "create", "--school", cast.school.urn, "--name", "x", "--days", "400",
+            "--role", "it_admin",
             "--reason", "r", stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
     with pytest.raises(CommandError, match="No API client"):
         call_command("api_client", "revoke", "ffffffffffffffff", "--reason", "r", stdout=io.StringIO())
     with pytest.raises(CommandError, match="No school"):
         call_command(
-            "api_client", "create", "--school", "999999", "--name", "x", "--reason", "r",
+            "api_client", "create", "--school", "999999", "--name", "x", "--role", "it_admin",
+            "--reason", "r",
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
 

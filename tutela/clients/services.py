@@ -20,6 +20,7 @@ from django.db import transaction
 
 from tutela import audit
 from tutela.accounts import services as accounts
+from tutela.accounts.models import Membership
 from tutela.clients.models import CLIENT_ROLES, MAX_LIFETIME_DAYS, Access, ApiClient
 from tutela.core import clock
 from tutela.vault import keys
@@ -27,6 +28,7 @@ from tutela.vault import keys
 PREFIX = "tutela"
 MAC_KEY = "clients.token"
 SECRET_BYTES = 32  # 256 bits
+MAX_TOKEN_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def client_revoke(*, actor: Any, client: ApiClient) -> ApiClient:
 
 def client_authenticate(*, token: str, ip: str | None) -> ApiClient:
     """The live client a token names, or InvalidToken. Records the time and address of use."""
+    if len(token) > MAX_TOKEN_LENGTH:  # a real token is 67 characters; do not MAC megabytes
+        raise InvalidToken
     prefix, _, rest = token.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != PREFIX or len(key_id) != 16 or not secret:
@@ -119,6 +123,11 @@ def client_authenticate(*, token: str, ip: str | None) -> ApiClient:
         raise InvalidToken
     now = clock.now()
     if client.revoked_at is not None or client.expires_at <= now or not client.service_user.is_active:
+        raise InvalidToken
+    # The service account holds exactly the role it was issued with. A role added to it later (through the
+    # accounts pages, say) would widen the token behind its issuer's back: refuse rather than honour it.
+    held = set(Membership.objects.filter(user_id=client.service_user_id).values_list("role", "school_id"))
+    if held != {(client.role, client.school_id)}:
         raise InvalidToken
     if client.last_used_at is None or client.last_used_ip != ip or now - client.last_used_at > _TOUCH_EVERY:
         # update(), not save(): recording use is bookkeeping, not a change an administrator made.

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="issue a client; prints its token once")
         create.add_argument("--school", required=True, help="the school's URN")
         create.add_argument("--name", required=True)
-        create.add_argument("--role", default="school_admin", choices=["school_admin", "it_admin"])
+        create.add_argument("--role", required=True, choices=["school_admin", "it_admin"])
         create.add_argument("--access", default=Access.READ, choices=Access.values)
         create.add_argument("--days", type=int, default=90, help=f"lifetime, 1 to {MAX_LIFETIME_DAYS} days")
         create.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
