@@ -21,6 +21,7 @@ from django.db import transaction
 from tutela import audit
 from tutela.accounts import services as accounts
 from tutela.accounts.models import Membership
+from tutela.clients import rules
 from tutela.clients.models import CLIENT_ROLES, MAX_LIFETIME_DAYS, Access, ApiClient
 from tutela.core import clock
 from tutela.vault import keys
@@ -61,6 +62,9 @@ def client_create(
     errors: dict[str, str] = {}
     if role not in CLIENT_ROLES:
         errors["role"] = f"A client may act as {' or '.join(str(r.label) for r in CLIENT_ROLES)} only."
+    # A person can give a client no more than they hold at that school (commands, run by the operator, can).
+    elif getattr(actor, "is_authenticated", False) and role not in rules.grantable_roles(actor, school):
+        errors["role"] = "You cannot give a client this role at this school."
     if access not in Access.values:
         errors["access"] = "Choose read only or read and write."
     if expires_at <= now:
