@@ -24,6 +24,8 @@ TUTELA_URL = env_str("TUTELA_URL", f"http://127.0.0.1:{TUTELA_PORT}").rstrip("/"
 # Where the root key lives. file:// today; the scheme leaves room for Tink's KMS clients (gcp-kms://,
 # aws-kms://) so the root key need never touch the application host.
 TUTELA_ROOT_KEY_URI = env_str("TUTELA_ROOT_KEY_URI", f"file://{TUTELA_KEYS / 'root-keyset.bin'}")
+# For gcp-kms:// and aws-kms:// root keys: a credentials file (mode 0600); empty = the SDK's default chain.
+TUTELA_KMS_CREDENTIALS = env_str("TUTELA_KMS_CREDENTIALS", "")
 TUTELA_AUDIT_SIGNING_KEY = env_path("TUTELA_AUDIT_SIGNING_KEY", TUTELA_KEYS / "audit-signing-keyset.bin")
 TUTELA_AUDIT_CHECKPOINT_EVERY = env_int("TUTELA_AUDIT_CHECKPOINT_EVERY", 1000)
 # Tests only: generate a missing root key instead of refusing to start.
@@ -211,7 +213,11 @@ USE_TZ = True
 
 # --- API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Machine clients first (a Bearer token answers 401 when wrong); people through their session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tutela.clients.authentication.ClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
