@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 import pytest
 from PIL import Image
 
+from tests.reports.helpers import pdf_text
 from tests.support.breach import (
     Needle,
     Scanner,
@@ -69,6 +70,8 @@ GUARDIAN = {
     "email": "ottoline.qf@kestrelmoor.example",
     "phone": "07700 900461",
 }
+# Written through the report comment form during the visit, then printed into the report's PDF.
+REPORT_COMMENT = "Origami cranes by Zephyrine astonished the whole corridor"
 STAFF = {
     "email": "bramwell.osgood@breach-staff.example",
     "display_name": "Bramwell Osgood",
@@ -93,6 +96,7 @@ PLAINTEXTS = {
     "guardian email": GUARDIAN["email"],
     "guardian phone": GUARDIAN["phone"],
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
+    "report comment": REPORT_COMMENT,
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
     "staff password": STAFF["password"],
@@ -110,6 +114,7 @@ class Visit:
 
     pages: dict[str, Response] = field(default_factory=dict)
     photo_jpeg: bytes = b""
+    report_pdf: bytes = b""
 
 
 @dataclass
@@ -164,6 +169,7 @@ def visit(base: str, ids: dict) -> Visit:
     seen.pages["profile after edit"] = browser.get(pupil_url)
     seen.pages["missing pupil"] = browser.get(f"/pupils/{uuid.uuid4()}/")
     seen.pages["api detail"] = browser.get(f"/api/v1/pupils/{ids['pupil']}/")
+    visit_reports(browser, ids, seen)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
 
@@ -172,7 +178,32 @@ def visit(base: str, ids: dict) -> Visit:
     return seen
 
 
-def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes) -> list[Needle]:
+def visit_reports(browser: Browser, ids: dict, seen: Visit) -> None:
+    """A report cycle for the pupil's year: a comment written, the PDF generated and downloaded."""
+    seen.pages["reports"] = browser.get("/reports/")
+    created = browser.post(
+        "/reports/cycles/new/",
+        {
+            "year_group": ids["year_group"],
+            "name": "Breach autumn report",
+            "covers_from": "2026-09-02",
+            "covers_to": "2026-12-18",
+        },
+    )
+    seen.pages["report cycle created"] = created
+    cycle_path = created.location
+    comment_path = f"{cycle_path}pupils/{ids['pupil']}/comment/"
+    seen.pages["comment form"] = browser.get(comment_path)
+    seen.pages["comment"] = browser.post(comment_path, {"heading": "Headteacher", "text": REPORT_COMMENT})
+    seen.pages["generate reports"] = browser.post(f"{cycle_path}generate/", {})
+    seen.pages["report cycle"] = browser.get(cycle_path)
+    link = re.search(r'href="(/reports/[0-9a-f-]{36}/pdf/)"', seen.pages["report cycle"].text)
+    if link:
+        seen.pages["report pdf"] = browser.get(link.group(1))
+        seen.report_pdf = seen.pages["report pdf"].body
+
+
+def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes, report_pdf: bytes) -> list[Needle]:
     needles = [needle for label, text in PLAINTEXTS.items() for needle in needles_for(label, text)]
     band_rgb = bytes(BAND) * 64  # a raw (BMP, bitmap cache) copy of the photo holds these pixel runs
     needles += binary_needles("photo pixels (RGB)", band_rgb)
@@ -182,6 +213,9 @@ def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes) -> list[Nee
     if photo_jpeg:  # the re-encoded photo as the server decrypted it
         middle = len(photo_jpeg) // 2
         needles += binary_needles("stored photo (JPEG)", photo_jpeg[middle : middle + 64])
+    if report_pdf:  # the report as the server decrypted it for download
+        middle = len(report_pdf) // 2
+        needles += binary_needles("report PDF", report_pdf[middle : middle + 64])
     for key_file in files_under(instance.keys):  # a key beside the data would unlock all of it
         data = key_file.read_bytes()
         needles += binary_needles(f"key file {key_file.name}", data[:64] if len(data) > 64 else data)
@@ -215,7 +249,7 @@ def run_scenario(
         served_as = while_serving()
     # A backup archive lands in TUTELA_HOME/backups, so the scans of TUTELA_HOME cover it as well.
     instance.manage("backup", "create")
-    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg))
+    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg, seen.report_pdf))
     return Breach(instance, ids, seen, scanner, live_copy, served_as=served_as)
 
 
@@ -379,6 +413,16 @@ def test_the_visit_edited_the_pupil_after_refusing_a_wrong_upn(breach: Breach) -
     assert "Thistledown Quillfeather" in pages["profile after edit"].text
 
 
+def test_the_visit_wrote_a_report_comment_and_downloaded_the_pdf(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert pages["report cycle created"].status == 302
+    assert pages["comment"].status == 302, pages["comment"].text
+    assert pages["generate reports"].status == 302
+    assert pages["report pdf"].headers["Content-Type"] == "application/pdf"
+    text = pdf_text(breach.visit.report_pdf)
+    assert REPORT_COMMENT in " ".join(text.split()) and "Zephyrine Quillfeather" in text
+
+
 def test_the_visit_met_a_missing_page_and_ended_signed_out(breach: Breach) -> None:
     pages = breach.visit.pages
     assert pages["missing pupil"].status == 404
@@ -393,8 +437,10 @@ def test_the_instance_wrote_its_database_files_and_logs(breach: Breach) -> None:
     assert f"POST /pupils/{breach.ids['pupil']}/edit/" in access_log
     assert "POST /pupils/search/" in access_log
     assert "Not Found" in (home / "logs" / "error.log").read_text()  # Django's own log of the 404
-    stored = [path.relative_to(home / "files").as_posix() for path in files_under(home / "files")]
-    assert sorted(stored) == sorted(breach.ids["files"])
+    stored = {path.relative_to(home / "files").as_posix() for path in files_under(home / "files")}
+    assert set(breach.ids["files"]) <= stored
+    [report_file] = stored - set(breach.ids["files"])  # the report generated during the visit
+    assert re.fullmatch(r"reports_pupilreport/[0-9a-f]{32}\.tink", report_file)
     if breach.dump is None:
         assert (home / "tutela.sqlite3").stat().st_size > 100_000
 

@@ -131,6 +131,31 @@ def test_the_gate_passes_only_a_fully_audited_clean_report():
     assert "the audit did not happen" in lines[-1]
 
 
+NOTHING_AUDITED = {
+    "dependencies": [
+        {"name": name, "skip_reason": f"Dependency not found on PyPI and could not be audited: {name} (1.0)"}
+        for name in ("django", "tink")
+    ],
+    "fixes": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "exit_code"),
+    [(CLEAN, 0), (VULNERABLE, 1), (SKIPPED, 1), (UNFIXED, 1), (NOTHING_AUDITED, 3)],
+    ids=["clean", "vulnerable", "partly audited", "unfixed", "service unreachable"],
+)
+def test_the_gate_exit_code_tells_scripts_test_what_happened(monkeypatch, tmp_path, data, exit_code):
+    """scripts/test fails on 1 and 2, and reports 3 as NOT AUDITED (nothing could be judged)."""
+
+    def audit(lock, output):
+        output.write_text(json.dumps(data))
+        return output
+
+    monkeypatch.setattr(dependencies, "run_audit", audit)
+    assert dependencies.main([str(tmp_path / "requirements.lock")]) == exit_code
+
+
 def test_pip_audit_that_cannot_run_fails_loudly(tmp_path):
     missing = tmp_path / "no-such.lock"
     with pytest.raises(dependencies.AuditFailed, match=r"pip-audit exited [1-9]"):

@@ -115,14 +115,15 @@ def gate(data: dict) -> tuple[bool, list[str]]:
         lines.append(
             "  The vulnerability service could not be asked about these packages (offline, or the index "
             "does not serve per-version data): the audit did not happen. Run it where https://pypi.org is "
-            "reachable; TUTELA_TEST_DEPENDENCY_AUDIT=offline skips it outside CI only."
+            "reachable."
         )
     return not vulnerable and not skipped, lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tutela.doctor.dependencies LOCK``: scripts/test's gate (exit 1 unless fully audited
-    and clean; 2 if pip-audit could not run at all)."""
+    """``python -m tutela.doctor.dependencies LOCK``: scripts/test's gate. Exit 0: every package audited,
+    none vulnerable; 1: a vulnerability, or only some packages audited; 2: pip-audit could not run;
+    3: the vulnerability service answered for no package at all (unreachable: nothing was judged)."""
     args = sys.argv[1:] if argv is None else argv
     lock = Path(args[0] if args else "requirements.lock")
     import tempfile
@@ -133,9 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         except AuditFailed as exc:
             print(f"pip-audit: could not audit {lock}: {exc}", file=sys.stderr)
             return 2
-        ok, lines = gate(json.loads(report.read_text()))
+        data = json.loads(report.read_text())
+        ok, lines = gate(data)
     print("\n".join(lines), file=sys.stdout if ok else sys.stderr)
-    return 0 if ok else 1
+    if ok:
+        return 0
+    vulnerable, skipped = parse_report(data)
+    return 3 if not vulnerable and len(skipped) == len(data.get("dependencies", [])) else 1
 
 
 if __name__ == "__main__":
