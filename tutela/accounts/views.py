@@ -62,7 +62,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if two_factor.is_verified(request):
         return redirect(_next(request))
     if not two_factor.has_confirmed_device(user):
-        return redirect(f"{reverse('accounts:security')}?next={quote(_next(request))}")
+        if two_factor.must_use_two_factor(user):
+            return redirect(f"{reverse('accounts:security')}?next={quote(_next(request))}")
+        return redirect(_next(request))
     code_form, recovery_form = SecondFactorForm(), RecoveryCodeForm()
     if request.method == "POST":
         if "recovery_code" in request.POST:
