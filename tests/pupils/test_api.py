@@ -19,8 +19,8 @@ from django.urls import URLPattern, get_resolver, reverse
 from drf_spectacular.drainage import reset_generator_stats
 
 from tests.cast import PASSWORD
-from tests.support.two_factor import verify_client
 from tests.pupils.helpers import from_db
+from tests.support.two_factor import verify_client
 from tutela import audit
 from tutela.audit.models import AuditEvent
 
