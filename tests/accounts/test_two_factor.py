@@ -1,5 +1,5 @@
-"""Two-factor sign-in: who must use it, enrolment, verification, recovery codes (tutela/accounts/two_factor.py,
-middleware.py, views.py). Codes are computed as an authenticator app would, from the seed the page shows."""
+"""Two-factor sign-in: who must use it, enrolment, verification, recovery codes
+(tutela/accounts/two_factor.py, middleware.py, views.py). Codes are computed as an authenticator app would, from the seed the page shows."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_someone_who_enrolled_optionally_must_use_it(cast, client):
     assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:verify") + "?next=")
 
 
-# --- enrolment ---------------------------------------------------------------------------------------------------
+# --- enrolment ----------------------------------------------------------------------------------------------
 
 
 def test_a_senco_enrols_an_authenticator_app_and_gets_recovery_codes_once(cast, client):
@@ -149,7 +149,7 @@ def test_a_password_alone_cannot_add_a_device_to_an_account_that_has_one(cast, c
     assert TOTPDevice.objects.filter(user=cast.senco).count() == 1
 
 
-# --- verification --------------------------------------------------------------------------------------------------
+# --- verification -------------------------------------------------------------------------------------------
 
 
 def test_sign_in_is_password_then_code_then_the_page_asked_for(cast, client):
@@ -229,7 +229,7 @@ def test_making_new_recovery_codes_needs_a_verified_session(cast, client, login)
     assert len(re.findall(rb"<code>", verified.get(reverse("accounts:recovery_codes")).content)) == 10
 
 
-# --- removing a device -------------------------------------------------------------------------------------------
+# --- removing a device --------------------------------------------------------------------------------------
 
 
 def test_a_senco_cannot_remove_their_only_second_factor(cast, login):
