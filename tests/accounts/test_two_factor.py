@@ -1,5 +1,6 @@
 """Two-factor sign-in: who must use it, enrolment, verification, recovery codes
-(tutela/accounts/two_factor.py, middleware.py, views.py). Codes are computed as an authenticator app would, from the seed the page shows."""
+(tutela/accounts/two_factor.py, middleware.py, views.py). Codes are computed as an authenticator app
+would, from the seed the page shows."""
 
 from __future__ import annotations
 
