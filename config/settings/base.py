@@ -156,6 +156,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tutela.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "tutela.accounts.passwords.NotAboutTheUserValidator"},
     {"NAME": "tutela.accounts.passwords.MaximumLengthValidator"},
 ]
