@@ -102,7 +102,7 @@ def test_a_senco_enrols_an_authenticator_app_and_gets_recovery_codes_once(cast, 
     sign_in(client, "senco@tests.example", PASSWORD)
     page = client.get(reverse("accounts:totp_setup"))
     assert page.status_code == 200
-    assert b'src="data:image/svg+xml;base64,' in page.content  # the QR code, drawn on the server
+    assert b'src="data:image/svg+xml;charset=utf-8,' in page.content  # the QR code, drawn on the server
     seed = page_secret(page)
     wrong = client.post(
         reverse("accounts:totp_setup"), {"code": "000000" if app_code(seed) != "000000" else "111111"}
