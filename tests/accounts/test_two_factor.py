@@ -259,3 +259,21 @@ def test_an_optional_device_can_be_removed_and_its_recovery_codes_go_with_it(cas
 def test_login_fixture_without_second_factor_stops_at_verification(cast, login):
     client = login(cast.senco, second_factor=False)
     assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:security"))
+
+
+def test_verification_gives_the_session_a_new_key_and_keeps_it_listed(cast, client):
+    from django.conf import settings
+
+    from tests.accounts.test_sessions import session_key
+    from tutela.accounts.middleware import session_key_hash
+    from tutela.accounts.models import UserSession
+
+    device = enrol_totp(cast.dsl)
+    sign_in(client, "dsl@tests.example", PASSWORD)
+    before = session_key(client)
+    client.post(reverse("accounts:verify"), {"code": code_for(device)})
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert UserSession.objects.filter(user=cast.dsl, key_hash=session_key_hash(after)).exists()
+    assert not UserSession.objects.filter(key_hash=session_key_hash(before)).exists()
+    assert client.get(reverse("home")).status_code == 200

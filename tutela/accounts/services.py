@@ -238,6 +238,15 @@ def recovery_codes_left(*, user: User) -> int:
 
 
 def second_factor_verified(*, request: Any, device: Any, method: str) -> None:
+    """Marks the session verified under a new session key (as signing in does): a key seen before the
+    second factor, e.g. planted by an attacker, never becomes a verified session."""
+    from tutela.accounts.middleware import session_key_hash
+
+    old_key = request.session.session_key or ""
+    request.session.cycle_key()
+    UserSession.objects.filter(key_hash=session_key_hash(old_key)).update(
+        key_hash=session_key_hash(request.session.session_key)
+    )
     two_factor.mark_verified(request, device)
     _auth_event("auth.2fa_verified", request.user, [method])
 

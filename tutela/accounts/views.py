@@ -288,6 +288,7 @@ def sessions_revoke_others(request: HttpRequest) -> HttpResponse:
 # --- passwords ----------------------------------------------------------------------------------------------
 
 
+@method_decorator(two_factor_exempt, name="dispatch")  # usable without signing in at all
 class EnrolView(auth_views.PasswordResetConfirmView):
     """Choose a password from a one-time link (create_admin, enrolment_link, or a reset email). The token
     leaves the URL before the form is shown, so it is not in the browser history or a Referer header.
@@ -308,6 +309,7 @@ class EnrolView(auth_views.PasswordResetConfirmView):
         return response
 
 
+@method_decorator(two_factor_exempt, name="dispatch")
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """The same answer whether the email has an account or not; the link is the enrolment link."""
@@ -332,6 +334,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+@method_decorator(two_factor_exempt, name="dispatch")
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
