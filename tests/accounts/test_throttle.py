@@ -14,6 +14,7 @@ from tests.cast import PASSWORD
 from tests.pupils.helpers import main_content
 from tutela.accounts.models import SignInThrottle
 from tutela.audit.models import AuditEvent
+from tutela.core import clock
 
 pytestmark = pytest.mark.django_db
 LOCKED = b"Too many failed sign-ins"
@@ -105,3 +106,14 @@ def test_the_throttle_table_holds_no_email_and_no_address(cast, client):
     table = repr(rows)
     for text in ("typed.address", "tests.example", "203.0.113.77"):
         assert text not in table
+
+
+def test_old_rows_are_purged_when_a_new_failure_is_counted(cast, client):
+    fail(client, "dsl@tests.example", 1, REMOTE_ADDR="203.0.113.1")
+    old = datetime.timedelta(minutes=16)
+    for row in SignInThrottle.objects.all():
+        row.window_started_at -= old
+        row.save()
+    fail(client, "dpo@tests.example", 1, REMOTE_ADDR="203.0.113.2")
+    assert SignInThrottle.objects.count() == 2  # only the new account and address
+    assert SignInThrottle.objects.filter(window_started_at__lt=clock.now() - old).count() == 0

@@ -64,6 +64,7 @@ def is_locked(found: Keys) -> bool:
 def record_failure(found: Keys, *, user: Any = None) -> list[str]:
     """Counts a failed sign-in; returns the kinds ("account", "address") that this failure locked."""
     now = clock.now()
+    purge_expired()
     locked = []
     for kind, digest, limit in _pairs(found):
         row, _ = SignInThrottle.objects.select_for_update().get_or_create(
@@ -101,7 +102,8 @@ def clear_account(email: str) -> None:
 
 
 def purge_expired() -> int:
-    """Rows older than the window hold nothing useful; deleted on each failure count (cheap, indexed)."""
+    """Rows whose window and lock are over hold nothing useful: deleted whenever a failure is counted, so
+    the table holds only the last window's attempts."""
     cutoff = clock.now() - _window()
     deleted, _ = SignInThrottle.objects.filter(
         window_started_at__lt=cutoff, locked_until__isnull=True
