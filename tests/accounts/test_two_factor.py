@@ -277,3 +277,16 @@ def test_verification_gives_the_session_a_new_key_and_keeps_it_listed(cast, clie
     assert UserSession.objects.filter(user=cast.dsl, key_hash=session_key_hash(after)).exists()
     assert not UserSession.objects.filter(key_hash=session_key_hash(before)).exists()
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_after_signing_in_with_a_recovery_code_a_new_set_can_be_made_at_once(cast, client, audited):
+    enrol_totp(cast.it_admin)
+    codes = services.recovery_codes_generate(user=cast.it_admin)
+    sign_in(client, "it_admin@tests.example", PASSWORD)
+    client.post(reverse("accounts:verify"), {"recovery_code": codes[0]})
+    made = client.post(reverse("accounts:recovery_codes"))
+    assert made["Location"] == reverse("accounts:recovery_codes")
+    fresh = re.findall(rb"<code>([0-9a-z]{5}-[0-9a-z]{5})</code>", client.get(made["Location"]).content)
+    assert len(fresh) == 10 and not {c.encode() for c in codes} & set(fresh)
+    assert client.get(reverse("home")).status_code == 200  # still verified
+    assert RecoveryCode.objects.filter(codes__user=cast.it_admin).count() == 10

@@ -223,8 +223,12 @@ def _required_without_devices(user: User) -> bool:
 @transaction.atomic
 def recovery_codes_generate(*, user: User) -> list[str]:
     """A new set of one-time codes, returned once to show the user; any earlier set stops working."""
-    RecoveryCodes.objects.filter(user=user).delete()
-    device = RecoveryCodes.objects.create(user=user, name="Recovery codes", confirmed=True)
+    # The set keeps its device row (a session verified by a recovery code stays verified); only the codes
+    # are replaced.
+    device = RecoveryCodes.objects.filter(user=user).first() or RecoveryCodes.objects.create(
+        user=user, name="Recovery codes", confirmed=True
+    )
+    RecoveryCode.objects.filter(codes=device).delete()
     codes = [recovery.new_code() for _ in range(recovery.COUNT)]
     RecoveryCode.objects.bulk_create(
         RecoveryCode(codes=device, digest=recovery.code_digest(user, code)) for code in codes
