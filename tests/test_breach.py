@@ -24,6 +24,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import pytest
+from django_otp.oath import hotp
 from PIL import Image
 
 from tests.reports.helpers import pdf_text
@@ -142,6 +144,8 @@ def visit(base: str, ids: dict) -> Visit:
     credentials = {"csrfmiddlewaretoken": form_token(login_page), "username": STAFF["email"]}
     seen.pages["wrong password"] = browser.post("/accounts/login/", {**credentials, "password": "not-it-9x"})
     seen.pages["sign in"] = browser.post("/accounts/login/", {**credentials, "password": STAFF["password"]})
+    seen.pages["before the second factor"] = browser.get("/pupils/")
+    seen.pages["second factor"] = browser.post("/accounts/verify/", {"code": totp_code(ids["totp_key"], 1)})
     seen.pages["home"] = browser.get("/")
     seen.pages["pupil list"] = browser.get("/pupils/")
     seen.pages["search"] = browser.post("/pupils/search/", {"q": "Zeph"})
@@ -203,8 +207,29 @@ def visit_reports(browser: Browser, ids: dict, seen: Visit) -> None:
         seen.report_pdf = seen.pages["report pdf"].body
 
 
-def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes, report_pdf: bytes) -> list[Needle]:
+def totp_code(key_hex: str, steps_ahead: int = 0) -> str:
+    """The code the staff member's authenticator app shows (the next step's: enrolment used this one)."""
+    return f"{hotp(bytes.fromhex(key_hex), int(time.time()) // 30 + steps_ahead, 6):06d}"
+
+
+def secret_needles(ids: dict) -> list[Needle]:
+    """The two-factor secrets: the TOTP seed in the forms an app or a careless copy would hold, and every
+    recovery code. The database holds them only encrypted (seed) or as keyed hashes (codes)."""
+    seed = bytes.fromhex(ids["totp_key"])
+    needles = binary_needles("TOTP seed (raw)", seed)
+    needles += needles_for("TOTP seed (hex)", ids["totp_key"])
+    needles += needles_for("TOTP seed (base32)", base64.b32encode(seed).decode().rstrip("="))
+    for number, code in enumerate(ids["recovery_codes"]):
+        needles += needles_for(f"recovery code {number}", code)
+        needles += needles_for(f"recovery code {number} (no dash)", code.replace("-", ""))
+    return needles
+
+
+def build_needles(
+    instance: Instance, png: bytes, photo_jpeg: bytes, report_pdf: bytes, ids: dict
+) -> list[Needle]:
     needles = [needle for label, text in PLAINTEXTS.items() for needle in needles_for(label, text)]
+    needles += secret_needles(ids)
     band_rgb = bytes(BAND) * 64  # a raw (BMP, bitmap cache) copy of the photo holds these pixel runs
     needles += binary_needles("photo pixels (RGB)", band_rgb)
     needles += binary_needles("photo pixels (BGR)", bytes(reversed(BAND)) * 64)
@@ -249,7 +274,7 @@ def run_scenario(
         served_as = while_serving()
     # A backup archive lands in TUTELA_HOME/backups, so the scans of TUTELA_HOME cover it as well.
     instance.manage("backup", "create")
-    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg, seen.report_pdf))
+    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg, seen.report_pdf, ids))
     return Breach(instance, ids, seen, scanner, live_copy, served_as=served_as)
 
 
@@ -367,6 +392,10 @@ def test_the_visit_showed_staff_the_pupils_real_details(breach: Breach) -> None:
     assert pages["wrong password"].status == 200
     assert "not recognised" in pages["wrong password"].text
     assert pages["sign in"].status == 302, pages["sign in"].text
+    # A school admin reaches nothing with the password alone; the authenticator's code lets them in.
+    assert pages["before the second factor"].status == 302
+    assert pages["before the second factor"].location.startswith("/accounts/verify/")
+    assert pages["second factor"].status == 302, pages["second factor"].text
     assert "Welcome, Bramwell Osgood" in pages["home"].text
     assert pages["pupil list"].status == 200
     assert "Quillfeather, Zephyrine" in pages["pupil list"].text

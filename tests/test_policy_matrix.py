@@ -49,6 +49,7 @@ from tests.matrix import (
     row,
 )
 from tests.pupils.helpers import png_bytes, upload
+from tests.support.two_factor import verify_client
 from tutela import audit
 from tutela.accounts.models import User
 
@@ -272,6 +273,7 @@ def _module_cast(django_db_setup: None, django_db_blocker: Any) -> Iterator[tupl
                 client = Client()
                 with audit.context(actor=None, reason="test sign-in"):
                     assert client.login(username=getattr(cast, role).email, password=PASSWORD)
+                verify_client(client, getattr(cast, role))  # the second factor, for roles that need it
                 sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield cast, SignedIn(sessions)
         transaction.set_rollback(True)
