@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from config.env import env_bool, env_int, env_path, env_secret, env_str
 
@@ -243,6 +244,9 @@ STORAGES = {
     "default": {"BACKEND": "tutela.vault.storage.EncryptedFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (megabytes, for developer tools only) are served as they are: brotli-compressing them at the
+# highest quality made collectstatic, and so instance_init, take a minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- i18n --------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
