@@ -449,7 +449,8 @@ def test_the_visit_wrote_a_report_comment_and_downloaded_the_pdf(breach: Breach)
     assert pages["generate reports"].status == 302
     assert pages["report pdf"].headers["Content-Type"] == "application/pdf"
     text = pdf_text(breach.visit.report_pdf)
-    assert REPORT_COMMENT in " ".join(text.split()) and "Zephyrine Quillfeather" in text
+    assert REPORT_COMMENT in " ".join(text.split())
+    assert "Thistledown Quillfeather" in text  # the preferred name given earlier in the visit
 
 
 def test_the_visit_met_a_missing_page_and_ended_signed_out(breach: Breach) -> None:
@@ -496,9 +497,14 @@ def test_a_backup_archive_was_made_and_is_among_what_was_scanned(breach: Breach)
     assert_nothing_readable(breach.scanner.scan(archives[0].read_bytes(), str(archives[0])))
 
 
+def test_the_file_store_holds_no_readable_pdf(breach: Breach) -> None:
+    for path in files_under(breach.instance.home / "files"):
+        assert b"%PDF-" not in path.read_bytes(), path
+
+
 def test_the_file_store_holds_no_readable_image(breach: Breach) -> None:
     files = breach.instance.home / "files"
-    assert len(files_under(files)) == 2  # the photo and its thumbnail
+    assert len(files_under(files)) == 3  # the photo, its thumbnail and the report PDF
     assert readable_images(files) == []
 
 
