@@ -294,6 +294,9 @@ LOGGING = {
     "loggers": {
         # SQL with bound parameters would print ciphertext at best; never log it.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # PDF rendering narrates every step of every report at INFO; only its problems belong in the log.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }
 ADMINS: list[tuple[str, str]] = []
