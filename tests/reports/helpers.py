@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from tests.cast import Cast
 from tutela import audit
+from tutela.policy import rls
 from tutela.reports import services
 from tutela.reports.models import PupilReport, ReportCycle
 from tutela.vault.scope import vault_scope
@@ -20,7 +21,7 @@ def year7_cycle(cast: Cast, name: str = "Autumn report 2026", *, published: bool
     existing = ReportCycle.objects.filter(year_group=cast.year7, name=name).first()
     if existing:
         return existing
-    with vault_scope(), audit.context(actor=cast.school_admin, reason="test"):
+    with vault_scope(), audit.context(actor=cast.school_admin, reason="test"), rls.system_scope():
         cycle = services.cycle_create(actor=cast.school_admin, year_group=cast.year7, name=name, **AUTUMN)
         if published:
             services.cycle_publish(actor=cast.school_admin, cycle=cycle, on=datetime.date(2026, 11, 1))
@@ -32,7 +33,7 @@ def amelias_report(cast: Cast, *, published: bool = True, comment: str = "") -> 
     existing = PupilReport.system.filter(cycle=cycle, pupil=cast.pupil_record).first()
     if existing:
         return existing
-    with vault_scope(), audit.context(actor=cast.school_admin, reason="test"):
+    with vault_scope(), audit.context(actor=cast.school_admin, reason="test"), rls.system_scope():
         if comment:
             services.comment_save(
                 actor=cast.class_teacher,
