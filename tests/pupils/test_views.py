@@ -113,6 +113,19 @@ def test_the_list_sorts_by_preferred_surname_when_there_is_one(cast, login, audi
     assert names_in_order(response.content) == ["Aardvark, Bilal", "Adeyemi, Dami", "Owusu, Amelia"]
 
 
+def test_the_list_escapes_names(cast, login, audited):
+    from tutela.pupils import services
+
+    services.pupil_update(
+        actor=cast.school_admin,
+        pupil=cast.sibling_record,
+        changes={"preferred_last_name": '<b>"O\'Hare"</b>'},
+    )
+    page = login(cast.school_admin).get(reverse("pupils:list")).content
+    assert b"&lt;b&gt;&quot;O&#x27;Hare&quot;&lt;/b&gt;, Bilal" in page
+    assert b"<b>" not in page
+
+
 def garbage_after(fn) -> list[object]:
     """What ``fn`` leaves that only the cycle collector can free (collector off while it runs)."""
     gc.collect()
