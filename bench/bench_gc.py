@@ -29,7 +29,6 @@ def child(mode: str, n: int) -> None:
     import gc
 
     _common.setup()  # production start-up: config.wsgi tunes the collector
-    from tutela.pupils import selectors
 
     if mode in ("default", "freeze"):
         gc.unfreeze()
