@@ -14,9 +14,13 @@ from tutela.pupils.rules import staff_schools
 from tutela.schools.models import FormGroup, School, TeachingGroup, YearGroup
 from tutela.vault import keys as vault_keys
 from tutela.vault import search
+from tutela.vault.models import Keyring
 
 UPN_SHAPE = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
-SEARCH_CANDIDATES = 100  # decrypted to find the true matches; more than 4 pages of results means "type more"
+# Candidates from the blind index are decrypted to find the true matches (12-bit tokens collide by design).
+# More candidates than this means more matches than a page shows: the page says "type more of the name".
+SEARCH_CANDIDATES = 100
+SEARCH_CANDIDATES_ACROSS_SCHOOLS = 60  # a trust-wide search: 5,000 candidates for two letters at 50 schools
 SEARCH_RESULTS = 25
 
 
@@ -102,8 +106,9 @@ def can_see_contacts(*, actor: Any, pupil: Pupil) -> bool:
     return visible.filter(pk=pupil.pk).exists()
 
 
-def _search_schools(actor: Any) -> list[School]:
-    """The schools whose name index a search consults: those of the actor's roles and children.
+def _search_keyrings(actor: Any) -> list[Keyring]:
+    """The keyrings of the schools whose name index a search consults (those of the actor's roles and
+    children), read now: the vault unwraps the schools' keys under them.
 
     A superset is harmless (the scoped query still decides who is shown) and is much cheaper than asking
     which schools the visible pupils are at, which scans every one of them.
@@ -111,7 +116,7 @@ def _search_schools(actor: Any) -> list[School]:
     ids = staff_schools(actor)
     ids |= set(GuardianLink.system.filter(guardian__user=actor).values_list("pupil__school_id", flat=True))
     ids |= set(Pupil.system.filter(user=actor).values_list("school_id", flat=True))
-    return list(School.objects.filter(pk__in=ids).select_related("keyring"))
+    return list(Keyring.objects.filter(pk__in=School.objects.filter(pk__in=ids).values("keyring_id")))
 
 
 @dataclass(frozen=True)
@@ -135,14 +140,13 @@ def pupil_search(*, actor: Any, query: str, limit: int = SEARCH_RESULTS) -> Sear
         by_upn = pupil_by_upn(actor=actor, upn=query)
         return SearchResult(pupils=[by_upn] if by_upn else [])
     scoped = Pupil.objects.for_actor(actor, "pupils.view")
-    schools = _search_schools(actor)
-    vault_keys.use_keyrings(s.keyring for s in schools)
-    candidates = search.candidate_data_keys([s.keyring for s in schools], "pupil.name", query)
+    keyrings = _search_keyrings(actor)
+    vault_keys.use_keyrings(keyrings)
+    candidates = search.candidate_data_keys(keyrings, "pupil.name", query)
     if candidates is None:
         return SearchResult(pupils=[], too_short=True)
-    rows = list(
-        scoped.filter(data_key__in=candidates).only(*LIST_FIELDS).without_read_audit()[:SEARCH_CANDIDATES]
-    )
+    cap = SEARCH_CANDIDATES if len(keyrings) == 1 else SEARCH_CANDIDATES_ACROSS_SCHOOLS
+    rows = list(scoped.filter(data_key__in=candidates).only(*LIST_FIELDS).without_read_audit()[:cap])
     _with_keys(rows)
     found = [
         p
@@ -157,7 +161,7 @@ def pupil_search(*, actor: Any, query: str, limit: int = SEARCH_RESULTS) -> Sear
         audit.record_read(
             target_type="pupils.pupil", subjects=[p.public_id for p in shown], categories=["identity"]
         )
-    return SearchResult(pupils=shown, more=len(found) > limit or len(rows) == SEARCH_CANDIDATES)
+    return SearchResult(pupils=shown, more=len(found) > limit or len(rows) == cap)
 
 
 def pupil_by_upn(*, actor: Any, upn: str) -> Pupil | None:
@@ -165,8 +169,7 @@ def pupil_by_upn(*, actor: Any, upn: str) -> Pupil | None:
     from tutela.vault.fields import blind_index
 
     scoped = _visible(actor)
-    schools = _search_schools(actor)
-    digests = [blind_index(s.keyring, "pupil.upn", upn.strip().upper()) for s in schools]
+    digests = [blind_index(k, "pupil.upn", upn.strip().upper()) for k in _search_keyrings(actor)]
     return scoped.filter(upn_index__in=digests).first() if digests else None
 
 

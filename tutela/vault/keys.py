@@ -166,14 +166,16 @@ def _create_stream_key(data_key: DataKey) -> None:
     data_key.wrapped_aead, data_key.wrapped_stream = stored.wrapped_aead, stored.wrapped_stream
 
 
-def _index_prf_of(index_key: IndexKey) -> crypto.PrfSet:
-    """The primitive of an index key row read with its keyring (``select_related``): the keyring as read
-    with the index key, not a caller's copy, which may predate a rotation."""
+def _index_prf_of(index_key: IndexKey, keyring: Keyring | None = None) -> crypto.PrfSet:
+    """The primitive of an index key row. Unwrapped (if not kept by the worker) under its keyring as read
+    with it (``select_related``) or, given ``keyring``, as read in this scope: not a copy from before a
+    rotation."""
+    keyring = keyring or index_key.keyring
     wrapped = bytes(index_key.wrapped_keyset)
-    ad = _index_key_ad(index_key.keyring, index_key.name)
+    ad = _index_key_ad(keyring, index_key.name)
 
     def build() -> crypto.PrfSet:
-        return crypto.primitive(crypto.unwrap(wrapped, keyring_aead(index_key.keyring), ad), "prf")
+        return crypto.primitive(crypto.unwrap(wrapped, keyring_aead(keyring), ad), "prf")
 
     return school_keys.get(("indexkey", index_key.keyring_id, index_key.pk, ad, wrapped), build)
 
@@ -200,11 +202,14 @@ def index_prf(keyring: Keyring, name: str) -> crypto.PrfSet:
 
 def index_prfs(keyrings: Iterable[Keyring], name: str) -> dict[int, crypto.PrfSet]:
     """One index's primitive for each keyring (by keyring id), with one query for all of them: a
-    trust-wide search needs fifty."""
+    trust-wide search needs fifty. Pass keyrings read in this request (a copy from before a rotation
+    does not unwrap)."""
     wanted = {keyring.pk: keyring for keyring in keyrings}
-    rows = IndexKey.objects.select_related("keyring").filter(keyring_id__in=wanted, name=name)
+    rows = IndexKey.objects.filter(keyring_id__in=wanted, name=name)
     found = {
-        row.keyring_id: cached(("indexkey", row.keyring_id, name), lambda row=row: _index_prf_of(row))
+        row.keyring_id: cached(
+            ("indexkey", row.keyring_id, name), lambda row=row: _index_prf_of(row, wanted[row.keyring_id])
+        )
         for row in rows
     }
     for pk, keyring in wanted.items():
