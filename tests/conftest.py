@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from tests.cast import PASSWORD, Cast, build_cast
 from tests.support.two_factor import verify_client
 from tutela import audit
+from tutela.vault import keys
 from tutela.vault.scope import vault_scope
 
 pytest_plugins = ["tests.plugins.strict", "tests.plugins.browser"]
@@ -29,6 +30,16 @@ def _tests_see_all_schools(sender: object, connection: object, **kwargs: object)
     if connection.vendor == "postgresql":  # type: ignore[attr-defined]
         with connection.cursor() as cursor:  # type: ignore[attr-defined]
             cursor.execute("SELECT set_config('tutela.all_schools', 'on', false)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_worker_key_caches() -> Iterator[None]:
+    """Each test starts as a new worker would: no keys kept from another test's database."""
+    keys.school_keys.clear()
+    keys.data_keys.clear()
+    yield
+    keys.school_keys.clear()
+    keys.data_keys.clear()
 
 
 @pytest.fixture

@@ -32,6 +32,10 @@ TUTELA_AUDIT_SIGNING_KEY = env_path("TUTELA_AUDIT_SIGNING_KEY", TUTELA_KEYS / "a
 TUTELA_AUDIT_CHECKPOINT_EVERY = env_int("TUTELA_AUDIT_CHECKPOINT_EVERY", 1000)
 # Tests only: generate a missing root key instead of refusing to start.
 TUTELA_VAULT_AUTOCREATE_KEYS = False
+# Unwrapped data keys a worker keeps between requests (0 = none: each request unwraps its own), and for how
+# long. See docs/security-model.md, "Keys in memory", before changing either.
+TUTELA_VAULT_DATA_KEY_CACHE = env_int("TUTELA_VAULT_DATA_KEY_CACHE", 0)
+TUTELA_VAULT_DATA_KEY_CACHE_SECONDS = env_int("TUTELA_VAULT_DATA_KEY_CACHE_SECONDS", 300)
 
 _public = urlsplit(TUTELA_URL)
 TUTELA_PUBLIC_HOST = _public.hostname or "127.0.0.1"

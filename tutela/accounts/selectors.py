@@ -11,6 +11,8 @@ from tutela.accounts.models import TEACHING_ROLES, Membership, Role
 @dataclass(frozen=True)
 class RoleSet:
     by_role: dict[str, list[Membership]] = field(default_factory=dict)
+    # What is derived from the roles with a query (the trust's schools), kept as long as the roles are.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def schools_with(self, *roles: str) -> set[int]:
         return {m.school_id for r in roles for m in self.by_role.get(r, []) if m.school_id}
@@ -53,11 +55,12 @@ def school_ids_of(user: Any) -> set[int]:
     from tutela.schools.models import School
 
     roles = roles_of(user)
-    schools = roles.all_school_ids()
-    trusts = roles.trusts_with(Role.TRUST_ADMIN)
-    if trusts:
-        schools |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
-    return schools
+    if (known := roles.derived.get("school_ids")) is None:
+        known = roles.all_school_ids()
+        if trusts := roles.trusts_with(Role.TRUST_ADMIN):
+            known |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
+        roles.derived["school_ids"] = frozenset(known)  # read once per request, like the roles
+    return set(known)
 
 
 def users_lacking_second_factor() -> int:
@@ -70,3 +73,4 @@ def users_lacking_second_factor() -> int:
         WebAuthnCredential.objects.filter(confirmed=True).values_list("user", flat=True)
     )
     return User.objects.filter(pk__in=privileged).exclude(pk__in=covered).count()
+

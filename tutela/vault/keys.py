@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.db import transaction
 
 from tutela.core import clock
 from tutela.vault import archive, crypto, root, signing
 from tutela.vault.models import DataKey, IndexKey, Keyring, SystemKey
 from tutela.vault.scope import cached, forget
+from tutela.vault.worker_cache import WorkerCache
+
+# Unwrapped school keyrings and blind-index keys, per worker process. They are school-level keys, one level
+# below the root key whose primitive a worker keeps for its whole life anyway (so whoever can read a
+# worker's memory gains nothing from them); a trust-wide search needs 50 of each, and unwrapping them on
+# every search was a third of its time. Keyed by the wrapped bytes: a rotation re-wraps them into a miss.
+school_keys = WorkerCache(capacity=1024, ttl_seconds=3600)
+
+# Unwrapped pupil (and guardian, user) data keys, per worker process, only if the instance enables it:
+# TUTELA_VAULT_DATA_KEY_CACHE (how many; 0 = off) and TUTELA_VAULT_DATA_KEY_CACHE_SECONDS (how long).
+# A security decision, argued in docs/security-model.md ("Keys in memory").
+data_keys = WorkerCache(capacity=0, ttl_seconds=0)
+
+
+def _data_key_cache() -> WorkerCache:
+    size = settings.TUTELA_VAULT_DATA_KEY_CACHE
+    seconds = settings.TUTELA_VAULT_DATA_KEY_CACHE_SECONDS
+    if (size, seconds) != (data_keys.capacity, data_keys.ttl):
+        data_keys.configure(capacity=size, ttl_seconds=seconds)
+    return data_keys
 
 
 def _keyring_ad(keyring: Keyring) -> bytes:
@@ -64,24 +87,52 @@ def data_key_create(*, keyring: Keyring) -> DataKey:
 
 def keyring_aead(keyring: Keyring) -> crypto.Aead:
     wrapped = bytes(keyring.wrapped_keyset)
-    return cached(
-        ("keyring", keyring.pk, wrapped),
-        lambda: crypto.primitive(crypto.unwrap(wrapped, root.root_aead(), _keyring_ad(keyring)), "aead"),
-    )
+    ad = _keyring_ad(keyring)
+
+    def build() -> crypto.Aead:
+        unwrap = lambda: crypto.primitive(crypto.unwrap(wrapped, root.root_aead(), ad), "aead")  # noqa: E731
+        return school_keys.get(("keyring", keyring.pk, ad, wrapped), unwrap)
+
+    return cached(("keyring", keyring.pk, wrapped), build)
 
 
 def keyring_aead_by_id(keyring_id: int) -> crypto.Aead:
     """The keyring's primitive, loading the keyring only on the first use in a scope: a list of 2,000
     pupils of one school needs it 2,000 times and need not load it with every row."""
-    return cached(("keyring", keyring_id), lambda: keyring_aead(Keyring.objects.get(pk=keyring_id)))
+    return cached(("keyring", keyring_id), lambda: keyring_aead(_keyring_row(keyring_id)))
+
+
+def _keyring_row(keyring_id: int) -> Keyring:
+    return cached(("keyring-row", keyring_id), lambda: Keyring.objects.get(pk=keyring_id))
+
+
+def use_keyrings(keyrings: Iterable[Keyring]) -> None:
+    """Keyring rows this scope has just read (e.g. with their schools): unwrapping keys of those schools'
+    pupils uses them instead of reading each keyring again. Only rows read in the current request."""
+    for keyring in keyrings:
+        cached(("keyring-row", keyring.pk), lambda keyring=keyring: keyring)
+
+
+def data_keys_by_id(ids: Iterable[int]) -> dict[int, DataKey]:
+    """Data key rows by id, with only what unwrapping needs: for attaching to a page of rows after one
+    query, rather than joining each row to its key (``select_related`` on a one-to-one also caches the row
+    on the key, a reference cycle per row that only the garbage collector can free)."""
+    return DataKey.objects.only("public_id", "keyring", "wrapped_aead").in_bulk(set(ids))
 
 
 def data_key_aead(data_key: DataKey) -> crypto.Aead:
     wrapped = bytes(data_key.wrapped_aead)
 
     def build() -> crypto.Aead:
-        wrapping = keyring_aead_by_id(data_key.keyring_id)
-        return crypto.primitive(crypto.unwrap(wrapped, wrapping, _data_key_ad(data_key, "aead")), "aead")
+        ad = _data_key_ad(data_key, "aead")
+
+        def unwrap() -> crypto.Aead:
+            wrapping = keyring_aead_by_id(data_key.keyring_id)
+            return crypto.primitive(crypto.unwrap(wrapped, wrapping, ad), "aead")
+
+        # The key names the row, its keyring, its binding and its wrapped bytes: a re-wrapped key (rotation)
+        # is a miss, and bytes copied from another row never find that row's entry.
+        return _data_key_cache().get(("datakey", data_key.pk, data_key.keyring_id, ad, wrapped), unwrap)
 
     return cached(("datakey", data_key.pk, wrapped), build)
 
@@ -115,24 +166,56 @@ def _create_stream_key(data_key: DataKey) -> None:
     data_key.wrapped_aead, data_key.wrapped_stream = stored.wrapped_aead, stored.wrapped_stream
 
 
+def _index_prf_of(index_key: IndexKey, keyring: Keyring | None = None) -> crypto.PrfSet:
+    """The primitive of an index key row. Unwrapped (if not kept by the worker) under its keyring as read
+    with it (``select_related``) or, given ``keyring``, as read in this scope: not a copy from before a
+    rotation."""
+    keyring = keyring or index_key.keyring
+    wrapped = bytes(index_key.wrapped_keyset)
+    ad = _index_key_ad(keyring, index_key.name)
+
+    def build() -> crypto.PrfSet:
+        return crypto.primitive(crypto.unwrap(wrapped, keyring_aead(keyring), ad), "prf")
+
+    return school_keys.get(("indexkey", index_key.keyring_id, index_key.pk, ad, wrapped), build)
+
+
 def index_prf(keyring: Keyring, name: str) -> crypto.PrfSet:
     def build() -> crypto.PrfSet:
-        ad = _index_key_ad(keyring, name)
         index_key = (
             IndexKey.objects.select_related("keyring").filter(keyring_id=keyring.pk, name=name).first()
         )
         if index_key is None:
             with transaction.atomic():
                 current = _current(keyring)
-                wrapped = crypto.wrap(crypto.new_keyset("prf"), keyring_aead(current), ad)
-                index_key, _ = IndexKey.objects.get_or_create(
+                wrapped = crypto.wrap(
+                    crypto.new_keyset("prf"), keyring_aead(current), _index_key_ad(current, name)
+                )
+                IndexKey.objects.get_or_create(
                     keyring=current, name=name, defaults={"wrapped_keyset": wrapped}
                 )
-        # The keyring read with the index key, not the caller's copy, which may predate a rotation.
-        handle = crypto.unwrap(bytes(index_key.wrapped_keyset), keyring_aead(index_key.keyring), ad)
-        return crypto.primitive(handle, "prf")
+            index_key = IndexKey.objects.select_related("keyring").get(keyring_id=keyring.pk, name=name)
+        return _index_prf_of(index_key)
 
     return cached(("indexkey", keyring.pk, name), build)
+
+
+def index_prfs(keyrings: Iterable[Keyring], name: str) -> dict[int, crypto.PrfSet]:
+    """One index's primitive for each keyring (by keyring id), with one query for all of them: a
+    trust-wide search needs fifty. Pass keyrings read in this request (a copy from before a rotation
+    does not unwrap)."""
+    wanted = {keyring.pk: keyring for keyring in keyrings}
+    rows = IndexKey.objects.filter(keyring_id__in=wanted, name=name)
+    found = {
+        row.keyring_id: cached(
+            ("indexkey", row.keyring_id, name), lambda row=row: _index_prf_of(row, wanted[row.keyring_id])
+        )
+        for row in rows
+    }
+    for pk, keyring in wanted.items():
+        if pk not in found:  # a keyring that has never had this index: created on first use, as one by one
+            found[pk] = index_prf(keyring, name)
+    return found
 
 
 # --- rotation -----------------------------------------------------------------------------------------------
@@ -167,6 +250,11 @@ def keyring_rotate(keyring: Keyring) -> int:
     keyring.rotated_at = clock.now()
     keyring.save(update_fields=["wrapped_keyset", "rotated_at"])
     forget(("keyring", keyring.pk))
+    forget(("keyring-row", keyring.pk))
+    # Re-wrapped keys miss the worker caches anyway (their bytes changed); drop the old entries now rather
+    # than at their expiry. Other workers' entries can no longer be reached and expire.
+    data_keys.forget(lambda key: key[2] == keyring.pk)
+    school_keys.forget(lambda key: key[1] == keyring.pk)
     return count
 
 
@@ -202,6 +290,7 @@ def root_rotate() -> int:
         if path.exists():
             root.replace_key_file(path, _rewrap(path.read_bytes(), old, new, ad))
     root.write_file_key(crypto.prune_to_primary(both))
+    forget(("keyring-row",))  # rows read before the rotation hold keyrings wrapped by the retired root key
     return len(keyrings)
 
 
@@ -210,6 +299,7 @@ def data_key_destroy(data_key: DataKey) -> None:
     DataKey.objects.filter(pk=data_key.pk).delete()
     forget(("datakey", data_key.pk))
     forget(("datakey-stream", data_key.pk))
+    data_keys.forget(lambda key: key[1] == data_key.pk)
 
 
 def _system_key_ad(name: str) -> bytes:
