@@ -18,10 +18,10 @@ AUTUMN = {"covers_from": datetime.date(2026, 9, 2), "covers_to": datetime.date(2
 
 
 def year7_cycle(cast: Cast, name: str = "Autumn report 2026", *, published: bool = False) -> ReportCycle:
-    existing = ReportCycle.objects.filter(year_group=cast.year7, name=name).first()
-    if existing:
-        return existing
     with vault_scope(), audit.context(actor=cast.school_admin, reason="test"), rls.system_scope():
+        existing = ReportCycle.objects.filter(year_group=cast.year7, name=name).first()
+        if existing:
+            return existing
         cycle = services.cycle_create(actor=cast.school_admin, year_group=cast.year7, name=name, **AUTUMN)
         if published:
             services.cycle_publish(actor=cast.school_admin, cycle=cycle, on=datetime.date(2026, 11, 1))
@@ -30,10 +30,10 @@ def year7_cycle(cast: Cast, name: str = "Autumn report 2026", *, published: bool
 
 def amelias_report(cast: Cast, *, published: bool = True, comment: str = "") -> PupilReport:
     cycle = year7_cycle(cast, "Published report" if published else "Draft report", published=published)
-    existing = PupilReport.system.filter(cycle=cycle, pupil=cast.pupil_record).first()
-    if existing:
-        return existing
     with vault_scope(), audit.context(actor=cast.school_admin, reason="test"), rls.system_scope():
+        existing = PupilReport.system.filter(cycle=cycle, pupil=cast.pupil_record).first()
+        if existing:
+            return existing
         if comment:
             services.comment_save(
                 actor=cast.class_teacher,
