@@ -47,7 +47,7 @@ class Rate:
     def display(self) -> str:
         pct = self.percentage
         if pct is None:
-            return "–"
+            return "n/a"
         return f"{Decimal(pct).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
 
     @property
