@@ -59,3 +59,46 @@ def at(hour: int, minute: int, date: datetime.date = MONDAY) -> datetime.datetim
     from django.utils import timezone
 
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
+
+
+# Apps whose tables a committed (transactional) test may leave rows in: everything but the audit log, whose
+# tables refuse TRUNCATE on PostgreSQL, and auth/contenttypes, which a flush without post_migrate would
+# leave empty for later tests.
+COMMITTED_APPS = [
+    app.removesuffix(".apps.CoreConfig")
+    for app in __import__("django.conf").conf.settings.INSTALLED_APPS
+    if app not in ("tutela.audit", "django.contrib.auth", "django.contrib.contenttypes")
+]
+
+
+@pytest.fixture
+def restore_audit_log(django_db_blocker):
+    """For tests that commit (real concurrent transactions): puts the audit chain back as it was.
+
+    The append-only triggers are switched off for the clean-up only, by the tables' owner, in the
+    test database; production grants never allow it (tests/test_rls.py proves the wall).
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_auditevent")
+        (last_event,) = cursor.fetchone()
+        cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_auditcheckpoint")
+        (last_checkpoint,) = cursor.fetchone()
+        cursor.execute("SELECT id, seq, mac FROM audit_audithead")
+        heads = cursor.fetchall()
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute("ALTER TABLE audit_auditcheckpoint DISABLE TRIGGER USER")
+        try:
+            cursor.execute("DELETE FROM audit_auditevent WHERE seq > %s", [last_event])
+            cursor.execute("DELETE FROM audit_auditcheckpoint WHERE seq > %s", [last_checkpoint])
+            cursor.execute("DELETE FROM audit_audithead")
+            for head in heads:
+                cursor.execute("INSERT INTO audit_audithead (id, seq, mac) VALUES (%s, %s, %s)", head)
+        finally:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE audit_auditcheckpoint ENABLE TRIGGER USER")
+        cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_auditevent")
+        assert cursor.fetchone() == (last_event,), "the audit log was not put back"

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from tests.attendance.conftest import MONDAY, at, build_day
+from tests.attendance.conftest import COMMITTED_APPS, MONDAY, at, build_day
 from tests.cast import build_cast, make_pupil
 from tutela import audit
 from tutela.attendance import services
@@ -212,8 +212,8 @@ def _submit_in_thread(actor, register, marks, now, started=None, hold=None, erro
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_teachers_submitting_one_register_at_once_lose_no_mark():
+@pytest.mark.django_db(transaction=True, available_apps=COMMITTED_APPS)
+def test_two_teachers_submitting_one_register_at_once_lose_no_mark(restore_audit_log):
     cast = build_cast()
     with audit.context(actor=None, reason="test"), vault_scope():
         day = build_day(cast)
@@ -253,8 +253,8 @@ def test_two_teachers_submitting_one_register_at_once_lose_no_mark():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_simultaneous_first_submissions_both_succeed_without_an_integrity_error():
+@pytest.mark.django_db(transaction=True, available_apps=COMMITTED_APPS)
+def test_simultaneous_first_submissions_both_succeed_without_an_integrity_error(restore_audit_log):
     cast = build_cast()
     with audit.context(actor=None, reason="test"), vault_scope():
         day = build_day(cast)
