@@ -74,5 +74,5 @@ def test_attended_codes_are_present_or_an_approved_activity_and_every_other_poss
     )
 
 
-def test_only_present_codes_put_a_pupil_on_site_for_the_roll_call():
-    assert {c.code for c in codes.CODES.values() if c.on_site} == {"/", "\\", "L"}
+def test_present_codes_and_late_after_close_put_a_pupil_on_site_for_the_roll_call():
+    assert {c.code for c in codes.CODES.values() if c.on_site} == {"/", "\\", "L", "U"}

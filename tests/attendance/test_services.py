@@ -180,6 +180,7 @@ def test_registers_for_the_day_cover_every_form_twice_and_each_timetabled_lesson
     made = services.registers_for_day(school=cast.school, date=MONDAY)
     assert len(made) == 2 * 2 + 1  # 7A and 8A, AM and PM; maths 7A in P1
     assert services.registers_for_day(school=cast.school, date=MONDAY) == made  # idempotent
+    assert day.am_7a in made
 
 
 def test_a_visitor_gets_a_key_of_their_own_and_signs_out_once(cast, audited):

@@ -68,8 +68,9 @@ class Code:
 
     @property
     def on_site(self) -> bool:
-        """Expected to be on the school site (for the emergency roll-call)."""
-        return self.category is Category.PRESENT
+        """Expected to be on the school site (for the emergency roll-call): present, or arrived after the
+        register closed (U is unauthorised for the statistics, but the child is in the building)."""
+        return self.category is Category.PRESENT or self.code == "U"
 
 
 P, A, AU, UN, EX, NR = (

@@ -50,12 +50,12 @@ class SubmitResult:
 # --- registers ------------------------------------------------------------------------------------------
 
 
-def _at(date: datetime.date, time: datetime.time) -> datetime.datetime:
+def at(date: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, time))
 
 
 def register_closes_at(register: Register) -> datetime.datetime:
-    return _at(register.date, register.period.register_closes_at)
+    return at(register.date, register.period.register_closes_at)
 
 
 def register_is_closed(register: Register, now: datetime.datetime | None = None) -> bool:
@@ -92,19 +92,28 @@ def register_get_or_create(
 def registers_for_day(*, school: School, date: datetime.date) -> list[Register]:
     """Every register the timetable gives a school on a date: each form AM and PM, each timetabled lesson.
 
-    Empty rows (no marks) are created on first use, so the office can see which have not been taken.
+    Empty rows (no marks) are created on first use, in one statement and idempotently (a concurrent
+    caller's rows are kept), so the office can see which registers have not been taken.
     """
-    made: list[Register] = []
-    registration = Period.objects.filter(school=school, kind=Period.Kind.REGISTRATION)
-    for period in registration:
-        for form in FormGroup.objects.filter(school=school):
-            made.append(register_get_or_create(date=date, period=period, form_group=form))
-    slots = TimetableSlot.objects.filter(school=school, weekday=date.weekday()).select_related(
-        "period", "teaching_group"
-    )
+    wanted: list[Register] = []
+    for period in Period.objects.filter(school=school, kind=Period.Kind.REGISTRATION):
+        for form in FormGroup.objects.filter(school=school).only("pk"):
+            wanted.append(Register(school=school, date=date, period=period, form_group=form))
+    slots = TimetableSlot.objects.filter(school=school, weekday=date.weekday()).select_related("period")
     for slot in slots:
-        made.append(register_get_or_create(date=date, period=slot.period, teaching_group=slot.teaching_group))
-    return made
+        wanted.append(
+            Register(school=school, date=date, period=slot.period, teaching_group_id=slot.teaching_group_id)
+        )
+    existing = Register.objects.filter(school=school, date=date)
+    have = {(r.period_id, r.form_group_id, r.teaching_group_id) for r in existing}
+    missing = [r for r in wanted if (r.period_id, r.form_group_id, r.teaching_group_id) not in have]
+    if missing:
+        Register.objects.bulk_create(missing, ignore_conflicts=True)
+    return list(
+        Register.objects.filter(school=school, date=date).select_related(
+            "period", "form_group", "teaching_group"
+        )
+    )
 
 
 def register_roster_ids(register: Register) -> set[int]:
@@ -139,7 +148,7 @@ def _resolve_code(
         code = codes.present_code(register.period.session)
     minutes = given.minutes_late
     if code in (codes.LATE_BEFORE_CLOSE, codes.LATE_AFTER_CLOSE):
-        start = _at(register.date, register.period.starts_at)
+        start = at(register.date, register.period.starts_at)
         if minutes is None:
             minutes = max(1, int((now - start).total_seconds() // 60))
         if minutes < 0 or minutes > 24 * 60:

@@ -1,0 +1,45 @@
+"""Forms for the attendance pages. The register is parsed by hand: one field group per pupil."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from tutela.attendance import codes
+from tutela.attendance.services import MarkInput
+
+
+class EarlyLeaveForm(forms.Form):
+    left_at = forms.TimeField(label="Left at", widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label="Reason", max_length=500)
+
+
+class VisitorForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    organisation = forms.CharField(max_length=120, required=False)
+    visiting = forms.CharField(label="Visiting", max_length=120, required=False)
+    badge = forms.CharField(label="Badge number", max_length=20, required=False)
+
+
+def parse_register_post(data: QueryDict, rows: list[Any]) -> tuple[list[MarkInput], str]:
+    """Marks from a posted register: ``m-<pupil>`` is the tapped code (present when untouched), ``o-<pupil>``
+    another code chosen from the full list (wins over the tap), ``late-<pupil>`` minutes late, ``v-<pupil>``
+    the mark version the page showed. Pupils the actor cannot see are not in ``rows`` and not posted."""
+    marks = []
+    for row in rows:
+        key = row.pupil.public_id.hex
+        tapped, other = data.get(f"m-{key}", "").strip(), data.get(f"o-{key}", "").strip()
+        # The list shows a stored uncommon code (say I) pre-selected; a tap on a button then overrides it.
+        code = other if other and (other != row.code or not tapped) else tapped or "/"
+        if code not in codes.CODES:
+            code = "/"
+        try:
+            version = int(data.get(f"v-{key}", "0"))
+        except ValueError:
+            version = 0
+        minutes_raw = data.get(f"late-{key}", "").strip()
+        minutes = int(minutes_raw) if minutes_raw.isdigit() else None
+        marks.append(MarkInput(pupil_id=row.pupil.pk, code=code, base_version=version, minutes_late=minutes))
+    return marks, data.get("reason", "")
