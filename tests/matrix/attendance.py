@@ -18,6 +18,7 @@ from tests.cast import Cast
 from tests.matrix import DENY, HIDE, LOGIN, OK, SEE, Call, Expect, row
 from tutela import audit
 from tutela.core import clock
+from tutela.policy import rls
 from tutela.vault.scope import vault_scope
 
 REGISTER_ID = uuid.UUID("00000000-0000-4000-8000-00000000a7a1")
@@ -30,10 +31,11 @@ def _register(cast: Cast) -> Any:
     from tutela.schools import services as schools
     from tutela.schools.models import Period
 
-    found = Register.objects.filter(public_id=REGISTER_ID).first()
+    with rls.system_scope():
+        found = Register.objects.filter(public_id=REGISTER_ID).first()
     if found:
         return found
-    with audit.context(actor=None, reason="test matrix"):
+    with audit.context(actor=None, reason="test matrix"), rls.system_scope():
         am = Period.objects.filter(school=cast.school, kind="registration", session="AM").first()
         if am is None:
             am, _ = schools.registration_day_create(school=cast.school)
@@ -47,16 +49,18 @@ def _mark(cast: Cast) -> dict[str, Any]:
     from tutela.attendance.models import Mark
 
     register = _register(cast)
-    mark = Mark.system.filter(register=register).first()
+    with rls.system_scope():
+        mark = Mark.system.filter(register=register).first()
     if mark is None:
-        with vault_scope(), audit.context(actor=None, reason="test matrix"):
+        with vault_scope(), audit.context(actor=None, reason="test matrix"), rls.system_scope():
             services.register_submit(
                 actor=cast.form_tutor,
                 register=register,
                 marks=[services.MarkInput(cast.pupil_record.pk, "/")],
                 now=datetime.datetime.combine(register.date, register.period.starts_at, tzinfo=datetime.UTC),
             )
-        mark = Mark.system.get(register=register)
+        with rls.system_scope():
+            mark = Mark.system.get(register=register)
     return {"public_id": mark.public_id}
 
 
@@ -64,9 +68,9 @@ def _visitor(cast: Cast) -> dict[str, Any]:
     from tutela.attendance import services
     from tutela.attendance.models import Visitor
 
-    visitor = Visitor.system.filter(school=cast.school).first()
-    if visitor is None:
-        with vault_scope(), audit.context(actor=None, reason="test matrix"):
+    with vault_scope(), audit.context(actor=None, reason="test matrix"), rls.system_scope():
+        visitor = Visitor.system.filter(school=cast.school).first()
+        if visitor is None:
             visitor = services.visitor_sign_in(actor=None, school=cast.school, name="Matrix Visitor")
     return {"public_id": visitor.public_id}
 
