@@ -172,3 +172,17 @@ def test_the_reports_list_a_severely_absent_pupil(cast, day, login):
     assert response.status_code == 200
     assert b"Amelia Owusu" in response.content
     assert b"0.0 %" in response.content
+
+
+def test_a_school_sub_code_chosen_on_the_page_records_its_national_code(cast, day, login):
+    with audit.context(actor=None, reason="test"):
+        services.subcode_create(
+            school=cast.school, code="SN", label="Seen by school nurse", statutory_code="B"
+        )
+    client = login(cast.class_teacher)
+    page = client.get(reverse("attendance:register", args=[day.maths.public_id]))
+    assert b"SN: Seen by school nurse (B)" in page.content
+    key = cast.pupil_record.public_id.hex
+    assert _post_register(client, day.maths, {f"s-{key}": "SN", f"v-{key}": "0"}).status_code == 200
+    mark = Mark.system.select_related("pupil__data_key").get(register=day.maths)
+    assert (mark.code, mark.sub_code, mark.category) == ("B", "SN", "educational_activity")

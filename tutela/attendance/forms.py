@@ -24,9 +24,12 @@ class VisitorForm(forms.Form):
 
 
 def parse_register_post(data: QueryDict, rows: list[Any]) -> tuple[list[MarkInput], str]:
-    """Marks from a posted register: ``m-<pupil>`` is the tapped code (present when untouched), ``o-<pupil>``
-    another code chosen from the full list (wins over the tap), ``late-<pupil>`` minutes late, ``v-<pupil>``
-    the mark version the page showed. Pupils the actor cannot see are not in ``rows`` and not posted."""
+    """Marks from a posted register, per pupil key:
+
+    ``m-`` the tapped code (present when untouched); ``o-`` another code from the full list (wins over the
+    tap); ``s-`` a school sub-code (its national code is recorded); ``late-`` minutes late; ``v-`` the
+    mark version the page showed. Pupils the actor cannot see are not in ``rows`` and are not posted.
+    """
     marks = []
     for row in rows:
         key = row.pupil.public_id.hex
@@ -41,5 +44,14 @@ def parse_register_post(data: QueryDict, rows: list[Any]) -> tuple[list[MarkInpu
             version = 0
         minutes_raw = data.get(f"late-{key}", "").strip()
         minutes = int(minutes_raw) if minutes_raw.isdigit() else None
-        marks.append(MarkInput(pupil_id=row.pupil.pk, code=code, base_version=version, minutes_late=minutes))
+        sub_code = data.get(f"s-{key}", "").strip()
+        marks.append(
+            MarkInput(
+                pupil_id=row.pupil.pk,
+                code=code,
+                base_version=version,
+                minutes_late=minutes,
+                sub_code=sub_code,
+            )
+        )
     return marks, data.get("reason", "")

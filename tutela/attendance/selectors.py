@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tutela import policy
 from tutela.attendance import codes, services, stats
-from tutela.attendance.models import AttendanceAlert, Mark, MarkAmendment, Register, Visitor
+from tutela.attendance.models import AttendanceAlert, Mark, MarkAmendment, Register, SubCode, Visitor
 from tutela.core import clock
 from tutela.pupils.models import Pupil
 from tutela.pupils.selectors import LIST_FIELDS
@@ -37,6 +37,11 @@ def register_get(*, actor: Any, public_id: Any) -> Register:
     if found is None:
         raise policy.NotVisible("No register matches the given query.")
     return found
+
+
+def sub_codes(*, school_id: int) -> list[SubCode]:
+    """The school's own lesson-level codes (organisation data, not personal)."""
+    return list(SubCode.objects.filter(school_id=school_id))
 
 
 def can_take(*, actor: Any, register: Register) -> bool:

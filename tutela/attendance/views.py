@@ -57,6 +57,7 @@ def _register_context(request: HttpRequest, register: Register, **extra: object)
         "all_codes": list(codes.CODES.values()),
         "present_code": codes.present_code(register.period.session),
         "leave_form": EarlyLeaveForm(),
+        "sub_codes": selectors.sub_codes(school_id=register.school_id),
         **extra,
     }
 
