@@ -186,3 +186,25 @@ def test_a_school_sub_code_chosen_on_the_page_records_its_national_code(cast, da
     assert _post_register(client, day.maths, {f"s-{key}": "SN", f"v-{key}": "0"}).status_code == 200
     mark = Mark.system.select_related("pupil__data_key").get(register=day.maths)
     assert (mark.code, mark.sub_code, mark.category) == ("B", "SN", "educational_activity")
+
+
+def test_a_class_teacher_finds_their_lesson_register_from_the_timetable_alone(cast, login):
+    import datetime as dt
+
+    from tutela.schools import services as schools
+    from tutela.schools.models import Period
+
+    with audit.context(actor=None, reason="test"):
+        lesson = schools.period_create(
+            school=cast.school,
+            name="P3",
+            kind=Period.Kind.LESSON,
+            session="PM",
+            starts_at=dt.time(13, 50),
+            ends_at=dt.time(14, 50),
+        )
+        schools.timetable_slot_create(
+            teaching_group=cast.maths_7a, period=lesson, weekday=clock.today().weekday()
+        )
+    response = login(cast.class_teacher).get(reverse("attendance:today"))
+    assert b"7A/Ma \xc2\xb7 P3" in response.content

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tutela import policy
+from tutela.accounts.selectors import roles_of
 from tutela.attendance import codes, services, stats
 from tutela.attendance.models import AttendanceAlert, Mark, MarkAmendment, Register, SubCode, Visitor
 from tutela.core import clock
@@ -49,25 +50,22 @@ def can_take(*, actor: Any, register: Register) -> bool:
 
 
 def registers_of_day(*, actor: Any, date: datetime.date) -> list[Register]:
-    """The registers the actor may take on a date (created empty from the timetable on first use)."""
+    """The registers the actor may take on a date (created empty from the timetable on first use).
+
+    The timetable is materialised for every school where the actor teaches or runs the office, so a class
+    teacher finds their lesson registers even when nobody has opened that school's day yet.
+    """
     takeable = policy.scope(actor, "attendance.take_register", Register)
-    schools = School.objects.filter(
-        Q(form_groups__in=_groups_of(actor)) | Q(pk__in=policy.scope(actor, "attendance.office", School))
-    ).distinct()
-    for school in schools:
+    school_ids = roles_of(actor).teaching_schools() | set(
+        policy.scope(actor, "attendance.office", School).values_list("pk", flat=True)
+    )
+    for school in School.objects.filter(pk__in=school_ids):
         services.registers_for_day(school=school, date=date)
     return list(
         takeable.filter(date=date)
         .select_related("period", "form_group", "teaching_group")
         .order_by("period__starts_at", "form_group__name", "teaching_group__name")
     )
-
-
-def _groups_of(actor: Any) -> QuerySet[FormGroup]:
-    """Forms of the schools where the actor may take some register (its own forms, classes or year)."""
-    visible = policy.scope(actor, "attendance.take_register", Register).values("school")
-    forms = policy.scope(actor, "schools.view_form", FormGroup).values("pk")
-    return FormGroup.objects.filter(Q(pk__in=forms) | Q(school__in=visible))
 
 
 @dataclass
