@@ -279,3 +279,18 @@ def test_simultaneous_first_submissions_both_succeed_without_an_integrity_error(
     assert errors == []
     assert Mark.system.filter(register=day.am_7a).count() == len(everyone)
     assert set(Mark.system.filter(register=day.am_7a).values_list("version", flat=True)) == {1}
+
+
+def test_a_registers_new_marks_are_one_audit_event_naming_every_pupil(cast, day, audited):
+    with audit.context(actor=None, reason="test"):
+        other = make_pupil(cast.school, cast.year7, cast.form_7a, "Zed", "Adams")
+    services.register_submit(
+        actor=cast.form_tutor,
+        register=day.am_7a,
+        marks=[MarkInput(cast.pupil_record.pk, "N"), MarkInput(other.pk, "/")],
+        now=at(8, 50),
+    )
+    event = AuditEvent.objects.get(action="attendance.mark.create")
+    assert sorted(event.subjects) == sorted([str(cast.pupil_record.public_id), str(other.public_id)])
+    assert event.target_id == day.am_7a.public_id and "code" in event.fields
+    assert _mark(day.am_7a, cast.pupil_record).code == "N"  # encrypted on the way in, opens on the way out
