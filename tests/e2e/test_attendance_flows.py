@@ -73,3 +73,25 @@ def test_a_form_tutor_takes_a_register_of_35_on_a_phone_in_under_20_taps(
         ["N", "N", "N", marks[others[7].pk]]
     )
     assert marks[others[7].pk] in ("L", "U")  # late: L before 09:15 close, U after (depends on the hour)
+
+
+def test_the_office_pages_fit_a_phone(phone_page: Page, live_server: LiveServer, cast: Cast) -> None:
+    with vault_scope(), audit.context(actor=None, reason="e2e office"):
+        build_day(cast, clock.today())
+    page = phone_page
+    sign_in(page, live_server.url, cast.school_admin)
+    for path in (
+        "/attendance/",
+        "/attendance/office/",
+        "/attendance/roll-call/",
+        "/attendance/visitors/",
+        "/attendance/reports/",
+        f"/attendance/pupils/{cast.pupil_record.public_id}/",
+    ):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone: {width}px wide"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(live_server.url + "/attendance/roll-call/")
+    page.screenshot(path=ARTIFACTS / "phone-roll-call.png", full_page=True)

@@ -359,8 +359,9 @@ def roll_call(*, actor: Any, school: School, now: datetime.datetime | None = Non
     ]
     latest: dict[int, Register] = {}
     for register in sorted(registers, key=lambda r: r.period.starts_at):
-        if register.taken_at is not None or register.form_group_id not in latest:
-            latest[register.form_group_id] = register
+        before = latest.get(register.form_group_id)
+        if before is None or register.taken_at is not None or before.taken_at is None:
+            latest[register.form_group_id] = register  # the latest taken one, else the latest
     marks: dict[int, Mark] = {
         m.pupil_id: m
         for m in Mark.objects.for_actor(actor, "attendance.view_marks")
