@@ -130,6 +130,14 @@ def test_a_pupil_not_on_the_register_is_refused(cast, day, audited):
         )
 
 
+def test_a_pupil_marked_twice_in_one_submission_is_refused(cast, day, audited):
+    amelia = cast.pupil_record.pk
+    with pytest.raises(ValidationError, match="marked twice"):
+        services.register_submit(
+            actor=cast.form_tutor, register=day.am_7a, marks=[MarkInput(amelia, "/"), MarkInput(amelia, "N")]
+        )
+
+
 def test_a_school_sub_code_records_its_national_code(cast, day, audited):
     services.subcode_create(school=cast.school, code="ls", label="Late to lesson", statutory_code="L")
     services.register_submit(

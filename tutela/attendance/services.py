@@ -189,6 +189,8 @@ def register_submit(
     now = now or clock.now()
     register = Register.objects.select_for_update().select_related("period").get(pk=register.pk)
     roster = register_roster_ids(register)
+    if len({m.pupil_id for m in marks}) != len(marks):
+        raise ValidationError({"marks": "A pupil is marked twice in one submission: send one mark each."})
     strangers = {m.pupil_id for m in marks} - roster
     if strangers:
         raise ValidationError({"marks": f"{len(strangers)} pupil(s) are not on this register."})
