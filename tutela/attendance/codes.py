@@ -14,6 +14,12 @@ educational activity" to authorised leave of absence; K (provision arranged by t
 C1, C2, Q, Y1-Y7 and X's new meaning were added; T became authorised ("parent travelling for
 occupational purposes").
 
+Checked against secondary sources while writing (no copy of the guidance PDF was at hand): the 2024
+code list and the withdrawal of H, F, J and Y (an MIS provider's summary of the guidance), and that D, #,
+X, Z and the Y codes are not possible sessions (an MIS help page). Q's "not a possible session" follows the
+guidance's grouping of Q with Y1-Y7 ("unable to attend"); confirm it against the guidance's code table
+when it is next revised.
+
 Possible sessions: every code counts as a possible session except those for pupils not required to
 attend (X, Z, #), dual-registered pupils attending the other school (D) and pupils unable to attend
 because of exceptional circumstances (Q, Y1-Y7). Attendance for the statistics is present + attending an
