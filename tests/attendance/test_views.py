@@ -208,3 +208,14 @@ def test_a_class_teacher_finds_their_lesson_register_from_the_timetable_alone(ca
         )
     response = login(cast.class_teacher).get(reverse("attendance:today"))
     assert b"7A/Ma \xc2\xb7 P3" in response.content
+
+
+def test_the_office_adds_a_school_code_and_may_not_reuse_a_national_one(cast, login):
+    client = login(cast.school_admin)
+    url = reverse("attendance:sub_codes")
+    assert client.post(url, {"code": "SN", "label": "School nurse", "statutory_code": "B"}).status_code == 302
+    assert b"School nurse" in client.get(url).content
+    refused = client.post(url, {"code": "I", "label": "Ill", "statutory_code": "I"})
+    assert refused.status_code == 400 and b"is a national code" in refused.content
+    again = client.post(url, {"code": "sn", "label": "Again", "statutory_code": "B"})
+    assert again.status_code == 400 and b"already has a code SN" in again.content

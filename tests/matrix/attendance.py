@@ -133,6 +133,11 @@ EXPECTATIONS = {
         other_teacher=HIDE, senco=HIDE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=OK, no_role=HIDE, anonymous=LOGIN,
     ),
+    "attendance:sub_codes": row(
+        trust_admin=OK, school_admin=OK, head_of_year=HIDE, form_tutor=HIDE, class_teacher=HIDE,
+        other_teacher=HIDE, senco=HIDE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=OK, no_role=HIDE, anonymous=LOGIN,
+    ),
     "attendance:visitor_sign_out": row(
         trust_admin=TO_VISITORS, school_admin=TO_VISITORS, head_of_year=HIDE, form_tutor=HIDE,
         class_teacher=HIDE, other_teacher=HIDE, senco=HIDE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,

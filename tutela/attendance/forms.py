@@ -23,6 +23,14 @@ class VisitorForm(forms.Form):
     badge = forms.CharField(label="Badge number", max_length=20, required=False)
 
 
+class SubCodeForm(forms.Form):
+    code = forms.RegexField(regex=r"^[A-Za-z0-9]{1,6}$", max_length=6, help_text="up to 6 letters or digits")
+    label = forms.CharField(max_length=100)
+    statutory_code = forms.ChoiceField(
+        label="National code", choices=[(c.code, f"{c.code}: {c.meaning}") for c in codes.CODES.values()]
+    )
+
+
 def parse_register_post(data: QueryDict, rows: list[Any]) -> tuple[list[MarkInput], str]:
     """Marks from a posted register, per pupil key:
 

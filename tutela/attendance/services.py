@@ -284,6 +284,10 @@ def mark_early_leave(
 def subcode_create(*, school: School, code: str, label: str, statutory_code: str) -> SubCode:
     codes.get(statutory_code)
     sub = SubCode(school=school, code=code.strip().upper(), label=label, statutory_code=statutory_code)
+    if sub.code in codes.CODES:
+        raise ValidationError({"code": f"{sub.code} is a national code: choose a code of the school's own."})
+    if SubCode.objects.filter(school=school, code=sub.code).exists():
+        raise ValidationError({"code": f"This school already has a code {sub.code}."})
     sub.full_clean()
     sub.save()
     return sub

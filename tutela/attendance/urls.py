@@ -14,4 +14,5 @@ urlpatterns = [
     path("visitors/<uuid:public_id>/sign-out/", views.visitor_sign_out, name="visitor_sign_out"),
     path("pupils/<uuid:public_id>/", views.pupil_summary, name="pupil"),
     path("reports/", views.reports, name="reports"),
+    path("office/codes/", views.sub_codes, name="sub_codes"),
 ]

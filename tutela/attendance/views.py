@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela import policy
 from tutela.attendance import codes, selectors, services, stats
-from tutela.attendance.forms import EarlyLeaveForm, VisitorForm, parse_register_post
+from tutela.attendance.forms import EarlyLeaveForm, SubCodeForm, VisitorForm, parse_register_post
 from tutela.attendance.models import Register
 from tutela.core import clock
 
@@ -230,4 +230,27 @@ def reports(request: HttpRequest) -> HttpResponse:
             "persistent": persistent,
             "severe": severe,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sub_codes(request: HttpRequest) -> HttpResponse:
+    """The school's own lesson-level codes, each mapped to a national code (office only)."""
+    school = selectors.office_school(actor=request.user, public_id=request.GET.get("school") or None)
+    form = SubCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subcode_create(school=school, **form.cleaned_data)
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field_name if field_name in form.fields else None, error)
+        else:
+            messages.success(request, "Code added.")
+            return redirect("attendance:sub_codes")
+    return render(
+        request,
+        "attendance/sub_codes.html",
+        {"school": school, "form": form, "sub_codes": selectors.sub_codes(school_id=school.pk)},
+        status=400 if form.errors else 200,
     )
