@@ -77,7 +77,8 @@ def register_take(request: HttpRequest, public_id: UUID) -> HttpResponse:
             )
         except ValidationError as exc:
             extra["errors"] = [m for ms in exc.message_dict.values() for m in ms]
-            status = 400
+            # HTMX swaps only 2xx answers by default: the partial with its error must still be shown.
+            status = 200 if request.htmx else 400
         else:
             extra["result"] = result
             if not request.htmx:
