@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0002_order_forms_and_classes_by_year'),
+        ('schools', '0003_school_require_2fa'),
     ]
 
     operations = [
