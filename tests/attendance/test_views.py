@@ -222,3 +222,38 @@ def test_the_office_adds_a_school_code_and_may_not_reuse_a_national_one(cast, lo
     assert refused.status_code == 400 and b"is a national code" in refused.content
     again = client.post(url, {"code": "sn", "label": "Again", "statutory_code": "B"})
     assert again.status_code == 400 and b"already has a code SN" in again.content
+
+
+def test_the_reports_and_the_pupil_page_draw_charts_beside_their_tables(cast, day, login):
+    with audit.context(actor=None, reason="test"):
+        services.register_submit(
+            actor=cast.form_tutor,
+            register=day.am_7a,
+            marks=[MarkInput(cast.pupil_record.pk, "L", minutes_late=5)],
+        )
+        services.register_submit(
+            actor=cast.form_tutor, register=day.pm_7a, marks=[MarkInput(cast.pupil_record.pk, "/")]
+        )
+    client = login(cast.school_admin)
+    report = client.get(reverse("attendance:reports"), {"start": "2026-09-01", "end": "2026-11-30"}).content
+    assert report.count(b'role="img"') == 2  # weekly line and per-form bars, each with its data table
+    assert b"Attendance by form" in report and b"Whole-school attendance by week" in report
+    assert b"<script" not in report.split(b"</header>")[1]  # no inline script in the page body
+    page = client.get(
+        reverse("attendance:pupil", args=[cast.pupil_record.public_id]),
+        {"start": "2026-11-01", "end": "2026-11-30"},
+    ).content
+    assert b'role="img"' in page and b"Late (L)" in page  # Monday 23 November: a late morning
+
+
+def test_a_day_takes_the_worse_of_its_two_sessions_for_the_heat_map(cast, day, audited):
+    from tutela.attendance import selectors
+
+    services.register_submit(
+        actor=cast.form_tutor, register=day.am_7a, marks=[MarkInput(cast.pupil_record.pk, "/")]
+    )
+    services.register_submit(
+        actor=cast.form_tutor, register=day.pm_7a, marks=[MarkInput(cast.pupil_record.pk, "G")]
+    )
+    marks = list(Mark.system.filter(pupil=cast.pupil_record).select_related("register", "pupil__data_key"))
+    assert selectors.pupil_days(marks=marks) == {day.date: "unauthorised"}

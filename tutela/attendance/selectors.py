@@ -18,9 +18,10 @@ from tutela.accounts.selectors import roles_of
 from tutela.attendance import codes, services, stats
 from tutela.attendance.models import AttendanceAlert, Mark, MarkAmendment, Register, SubCode, Visitor
 from tutela.core import clock
+from tutela.core.charts import Category
 from tutela.pupils.models import Pupil
 from tutela.pupils.selectors import LIST_FIELDS
-from tutela.schools.models import FormGroup, Period, School, YearGroup
+from tutela.schools.models import FormGroup, School, YearGroup
 
 ROW_FIELDS = (*LIST_FIELDS, "photo_thumbnail", "data_key__keyring_id")
 
@@ -214,33 +215,38 @@ def academic_year_start(date: datetime.date) -> datetime.date:
     return datetime.date(date.year if date.month >= 9 else date.year - 1, 9, 1)
 
 
-@dataclass
-class CalendarDay:
-    date: datetime.date
-    am: str = ""  # a category value, or "" for no mark
-    pm: str = ""
+# Worst first: a day with an unauthorised session shows as unauthorised, and so on.
+DAY_ORDER = ("unauthorised", "authorised", "late", "activity", "present", "exceptional", "not_required")
+DAY_CATEGORIES = (
+    Category("present", "Present", "/", "#2e7d4f"),
+    Category("late", "Late (L)", "L", "#8a5a00"),
+    Category("activity", "Approved educational activity", "B", "#5a4a8a"),
+    Category("authorised", "Authorised absence", "A", "#1d4e89"),
+    Category("unauthorised", "Unauthorised absence", "U", "#b00020"),
+    Category("exceptional", "Unable to attend (exceptional)", "Y", "#6b6b6b"),
+    Category("not_required", "Not required to attend", "X", "#9a9a9a"),
+)
+_DAY_KEY = {
+    codes.Category.PRESENT.value: "present",
+    codes.Category.EDUCATIONAL_ACTIVITY.value: "activity",
+    codes.Category.AUTHORISED.value: "authorised",
+    codes.Category.UNAUTHORISED.value: "unauthorised",
+    codes.Category.EXCEPTIONAL.value: "exceptional",
+    codes.Category.NOT_REQUIRED.value: "not_required",
+}
 
 
-def pupil_calendar(
-    *, marks: list[Mark], start: datetime.date, end: datetime.date
-) -> list[list[CalendarDay | None]]:
-    """Weeks (Monday to Friday) of AM/PM categories from the statutory marks: the heat-map's cells."""
-    by_day: dict[datetime.date, CalendarDay] = {}
+def pupil_days(*, marks: list[Mark]) -> dict[datetime.date, str]:
+    """One heat-map category per school day from the statutory AM/PM marks: the worse session wins."""
+    days: dict[datetime.date, str] = {}
     for mark in marks:
         if not mark.register.form_group_id:
             continue
-        day = by_day.setdefault(mark.register.date, CalendarDay(mark.register.date))
-        setattr(day, "am" if mark.register.period.session == Period.Session.AM else "pm", mark.category)
-    weeks: list[list[CalendarDay | None]] = []
-    monday = start - datetime.timedelta(days=start.weekday())
-    while monday <= end:
-        week = []
-        for offset in range(5):
-            date = monday + datetime.timedelta(days=offset)
-            week.append(by_day.get(date, CalendarDay(date)) if start <= date <= end else None)
-        weeks.append(week)
-        monday += datetime.timedelta(days=7)
-    return weeks
+        key = "late" if mark.code == codes.LATE_BEFORE_CLOSE else _DAY_KEY[mark.category]
+        before = days.get(mark.register.date)
+        if before is None or DAY_ORDER.index(key) < DAY_ORDER.index(before):
+            days[mark.register.date] = key
+    return days
 
 
 def pupil_amendments(*, actor: Any, pupil: Pupil) -> list[MarkAmendment]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from tutela.attendance import codes
 from tutela.attendance.models import Mark
@@ -103,3 +104,21 @@ def rate_of(*, pupil_id: int, school: School, start: datetime.date, end: datetim
     marks = statutory_marks(school=school, start=start, end=end).filter(pupil_id=pupil_id)
     totals = marks.aggregate(possible=Count("pk"), attended=Count("pk", filter=Q(category__in=ATTENDED)))
     return Rate(totals["possible"], totals["attended"])
+
+
+def weekly_school_rates(
+    *, school: School, start: datetime.date, end: datetime.date
+) -> list[tuple[datetime.date, Rate]]:
+    """The school's attendance week by week (Monday of each week with marks), oldest first."""
+    rows = (
+        statutory_marks(school=school, start=start, end=end)
+        .annotate(week=TruncWeek("register__date"))
+        .values("week")
+        .annotate(possible=Count("pk"), attended=Count("pk", filter=Q(category__in=ATTENDED)))
+        .order_by("week")
+    )
+    return [(_as_date(row["week"]), Rate(row["possible"], row["attended"])) for row in rows]
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value

@@ -20,7 +20,7 @@ from tutela import policy
 from tutela.attendance import codes, selectors, services, stats
 from tutela.attendance.forms import EarlyLeaveForm, SubCodeForm, VisitorForm, parse_register_post
 from tutela.attendance.models import Register
-from tutela.core import clock
+from tutela.core import charts, clock
 
 
 def _date_param(request: HttpRequest, name: str, default: datetime.date) -> datetime.date:
@@ -202,11 +202,28 @@ def pupil_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "end": end,
             "rate": rate,
             "by_category": by_category,
-            "weeks": selectors.pupil_calendar(marks=marks, start=start, end=end),
+            "heatmap": _heatmap(pupil, marks, start, end),
             "recent": list(reversed(marks))[:30],
             "amendments": selectors.pupil_amendments(actor=request.user, pupil=pupil),
         },
     )
+
+
+def _heatmap(pupil: object, marks: list, start: datetime.date, end: datetime.date) -> object:
+    """The shared calendar heat-map (tutela/core/charts.py) of the range's last 400 days at most."""
+    first = max(start, end - datetime.timedelta(days=399))
+    days = {d: k for d, k in selectors.pupil_days(marks=marks).items() if first <= d <= end}
+    return charts.calendar_heatmap(
+        title=f"Attendance {first:%d %b %Y} to {end:%d %b %Y}",
+        days=days,
+        start=first,
+        end=end,
+        categories=selectors.DAY_CATEGORIES,
+    )
+
+
+def _pct(rate: stats.Rate) -> float | None:
+    return None if rate.percentage is None else round(rate.percentage, 1)
 
 
 @require_GET
@@ -218,6 +235,25 @@ def reports(request: HttpRequest) -> HttpResponse:
         start, end = end, start
     school_rate, years, forms = selectors.group_rates(actor=request.user, school=school, start=start, end=end)
     persistent, severe = selectors.absence_lists(actor=request.user, school=school, start=start, end=end)
+    form_chart = charts.bar_chart(
+        title="Attendance by form",
+        labels=[form.name for form, _ in forms],
+        series=[charts.Series("Attendance", [_pct(rate) for _, rate in forms])],
+        percent=True,
+        threshold=90,
+        threshold_label="90% (persistent absence line)",
+        label_header="Form",
+    )
+    weekly = stats.weekly_school_rates(school=school, start=start, end=end) if school_rate else []
+    week_chart = charts.line_chart(
+        title="Whole-school attendance by week",
+        labels=[f"{monday:%d %b}" for monday, _ in weekly],
+        series=[charts.Series("Whole school", [_pct(rate) for _, rate in weekly])],
+        percent=True,
+        threshold=90,
+        threshold_label="90% (persistent absence line)",
+        label_header="Week of",
+    )
     return render(
         request,
         "attendance/reports.html",
@@ -230,6 +266,8 @@ def reports(request: HttpRequest) -> HttpResponse:
             "forms": forms,
             "persistent": persistent,
             "severe": severe,
+            "form_chart": form_chart,
+            "week_chart": week_chart if school_rate else None,
         },
     )
 
