@@ -80,6 +80,14 @@ STAFF = {
     "password": "breach-Test-pa55word-Q7",
 }
 
+ATTENDANCE = {
+    "late_reason": "Missed the Quillmoor ferry again",
+    "early_leave_reason": "Collected by Aunt Perpetua",
+    "visitor_name": "Hieronymus Fairweather",
+    "visitor_organisation": "Wexcombe Surveyors",
+}
+VISITOR_AT_RECEPTION = "Philippa Marchbanks"  # signed in through the visitor log page during the visit
+
 # Everything personal the instance is given, with the spellings it may be shown or logged in.
 PLAINTEXTS = {
     "pupil first name": PUPIL["first_name"],
@@ -102,6 +110,11 @@ PLAINTEXTS = {
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
     "staff password": STAFF["password"],
+    "late reason (change after close)": ATTENDANCE["late_reason"],
+    "early leave reason": ATTENDANCE["early_leave_reason"],
+    "visitor name": ATTENDANCE["visitor_name"],
+    "visitor organisation": ATTENDANCE["visitor_organisation"],
+    "visitor signed in at reception": VISITOR_AT_RECEPTION,
 }
 
 
@@ -173,6 +186,14 @@ def visit(base: str, ids: dict) -> Visit:
     seen.pages["profile after edit"] = browser.get(pupil_url)
     seen.pages["missing pupil"] = browser.get(f"/pupils/{uuid.uuid4()}/")
     seen.pages["api detail"] = browser.get(f"/api/v1/pupils/{ids['pupil']}/")
+    seen.pages["register"] = browser.get(f"/attendance/registers/{ids['register']}/")
+    seen.pages["attendance summary"] = browser.get(f"/attendance/pupils/{ids['pupil']}/")
+    visitors = browser.get("/attendance/visitors/")
+    seen.pages["visitor sign-in"] = browser.post(
+        "/attendance/visitors/", {"csrfmiddlewaretoken": form_token(visitors), "name": VISITOR_AT_RECEPTION}
+    )
+    seen.pages["visitor log"] = browser.get("/attendance/visitors/")
+    seen.pages["roll-call"] = browser.get("/attendance/roll-call/")
     visit_reports(browser, ids, seen)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
@@ -263,6 +284,7 @@ def run_scenario(
         "pupil": {**PUPIL, "photo_png": base64.b64encode(png).decode()},
         "guardian": GUARDIAN,
         "staff": STAFF,
+        "attendance": ATTENDANCE,
     }
     ids = instance.script(SEED_SCRIPT, spec)
     live_copy = root / "live-copy"
@@ -412,6 +434,19 @@ def test_the_visit_showed_staff_the_pupils_real_details(breach: Breach) -> None:
     ):
         assert shown in profile
     assert json.loads(pages["api detail"].body)["legal_last_name"] == "Quillfeather"
+
+
+def test_the_visit_showed_the_attendance_record_and_the_visitors(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert pages["register"].status == 200
+    assert "Thistledown Quillfeather" in pages["register"].text  # the preferred name, set during the visit
+    assert "left 11:20" in pages["register"].text
+    summary = pages["attendance summary"].text
+    assert ATTENDANCE["late_reason"] in summary and ATTENDANCE["early_leave_reason"] in summary
+    assert pages["visitor sign-in"].status == 302
+    assert ATTENDANCE["visitor_name"] in pages["visitor log"].text
+    assert VISITOR_AT_RECEPTION in pages["visitor log"].text
+    assert VISITOR_AT_RECEPTION in pages["roll-call"].text
 
 
 def test_the_profile_embedded_the_decrypted_photo(breach: Breach) -> None:

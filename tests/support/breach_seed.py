@@ -72,6 +72,7 @@ def main() -> None:
         assert accounts.totp_device_confirm(device=device, code=f"{hotp(device.bin_key, step, 6):06d}")
         recovery_codes = accounts.recovery_codes_generate(user=user)
         totp_key = device.key
+        register = _attendance(school, form, record, user, spec["attendance"])
     print(
         json.dumps(
             {
@@ -81,9 +82,46 @@ def main() -> None:
                 "files": [record.photo.name, record.photo_thumbnail.name],
                 "totp_key": totp_key,
                 "recovery_codes": recovery_codes,
+                "register": str(register.public_id),
             }
         )
     )
+
+
+def _attendance(school, form, record, user, spec):
+    """A register taken late, changed after close with a reason, an early leaver, and a visitor."""
+    from django.utils import timezone
+
+    from tutela.attendance import services as attendance
+    from tutela.schools import services as schools
+
+    am, _ = schools.registration_day_create(school=school)
+    date = timezone.localdate()
+    register = attendance.register_get_or_create(date=date, period=am, form_group=form)
+
+    def at(hour: int, minute: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
+
+    late = attendance.MarkInput(record.pk, "L", minutes_late=12)
+    attendance.register_submit(actor=user, register=register, marks=[late], now=at(8, 50))
+    after_close = attendance.MarkInput(record.pk, "L", base_version=1, minutes_late=50)
+    attendance.register_submit(
+        actor=user, register=register, marks=[after_close], reason=spec["late_reason"], now=at(9, 40)
+    )
+    from tutela.attendance.models import Mark
+
+    mark = Mark.system.select_related("pupil__data_key").get(register=register, pupil=record)
+    attendance.mark_early_leave(
+        actor=user,
+        mark=mark,
+        left_at=datetime.time(11, 20),
+        reason=spec["early_leave_reason"],
+        now=at(11, 20),
+    )
+    attendance.visitor_sign_in(
+        actor=user, school=school, name=spec["visitor_name"], organisation=spec["visitor_organisation"]
+    )
+    return register
 
 
 if __name__ == "__main__":

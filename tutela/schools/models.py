@@ -126,3 +126,69 @@ class TeachingGroup(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Period(PublicIdModel):
+    """One period of the school day: a registration session (AM or PM) or a lesson.
+
+    The School Attendance (Pupil Registration) (England) Regulations 2024 require the register to be taken
+    at the start of each morning session and once during each afternoon session, and each school to set
+    the time its register closes (DfE "Working together to improve school attendance", August 2024: no
+    later than 30 minutes after the session starts). A pupil who arrives after that time is marked U.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "Registration session"
+        LESSON = "lesson", "Lesson"
+
+    class Session(models.TextChoices):
+        AM = "AM", "Morning"
+        PM = "PM", "Afternoon"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="periods")
+    name = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    session = models.CharField(max_length=2, choices=Session.choices)
+    starts_at = models.TimeField()
+    register_closes_at = models.TimeField(help_text="After this time a late arrival is U, not L")
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="period_unique"),
+            models.UniqueConstraint(
+                fields=["school", "session"],
+                condition=models.Q(kind="registration"),
+                name="one_registration_period_per_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(register_closes_at__gte=models.F("starts_at"))
+                & models.Q(ends_at__gt=models.F("starts_at")),
+                name="period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimetableSlot(PublicIdModel):
+    """A class taught in a lesson period on a weekday (0 Monday .. 6 Sunday): its lesson register's source."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="slots")
+    teaching_group = models.ForeignKey(TeachingGroup, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["weekday", "period__starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teaching_group", "period", "weekday"], name="timetable_slot_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="timetable_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teaching_group} {self.period} day {self.weekday}"

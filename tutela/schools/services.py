@@ -13,10 +13,12 @@ from tutela.accounts.services import require_teaching_staff
 from tutela.schools.models import (
     AcademicYear,
     FormGroup,
+    Period,
     School,
     Subject,
     TeachingGroup,
     Term,
+    TimetableSlot,
     Trust,
     YearGroup,
 )
@@ -135,3 +137,73 @@ def class_teachers_set(*, teaching_group: TeachingGroup, teachers: list) -> None
         subjects=[t.public_id for t in teachers],
         fields=["teachers"],
     )
+
+
+def period_create(
+    *,
+    school: School,
+    name: str,
+    kind: str,
+    session: str,
+    starts_at: datetime.time,
+    register_closes_at: datetime.time | None = None,
+    ends_at: datetime.time,
+) -> Period:
+    """A period of the school day. A lesson's register closes when it starts unless told otherwise."""
+    period = Period(
+        school=school,
+        name=name,
+        kind=kind,
+        session=session,
+        starts_at=starts_at,
+        register_closes_at=register_closes_at or starts_at,
+        ends_at=ends_at,
+    )
+    period.full_clean()
+    period.save()
+    return period
+
+
+def registration_day_create(
+    *,
+    school: School,
+    am: tuple[datetime.time, datetime.time, datetime.time] = (
+        datetime.time(8, 45),
+        datetime.time(9, 15),
+        datetime.time(12, 15),
+    ),
+    pm: tuple[datetime.time, datetime.time, datetime.time] = (
+        datetime.time(13, 15),
+        datetime.time(13, 45),
+        datetime.time(15, 15),
+    ),
+) -> tuple[Period, Period]:
+    """The two statutory registration sessions, as (start, register closes, end) for AM and PM.
+
+    The defaults close each register 30 minutes after it opens, the longest the DfE guidance allows.
+    """
+    made = []
+    for session, (start, close, end) in (("AM", am), ("PM", pm)):
+        made.append(
+            period_create(
+                school=school,
+                name=f"{session} registration",
+                kind=Period.Kind.REGISTRATION,
+                session=session,
+                starts_at=start,
+                register_closes_at=close,
+                ends_at=end,
+            )
+        )
+    return made[0], made[1]
+
+
+def timetable_slot_create(*, teaching_group: TeachingGroup, period: Period, weekday: int) -> TimetableSlot:
+    if period.school_id != teaching_group.school_id or period.kind != Period.Kind.LESSON:
+        raise ValidationError({"period": "Choose a lesson period of the class's own school."})
+    slot = TimetableSlot(
+        school_id=teaching_group.school_id, period=period, teaching_group=teaching_group, weekday=weekday
+    )
+    slot.full_clean()
+    slot.save()
+    return slot
