@@ -73,4 +73,3 @@ def users_lacking_second_factor() -> int:
         WebAuthnCredential.objects.filter(confirmed=True).values_list("user", flat=True)
     )
     return User.objects.filter(pk__in=privileged).exclude(pk__in=covered).count()
-
