@@ -41,6 +41,7 @@ class IncidentSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     occurrence = serializers.UUIDField()
     pupil = serializers.UUIDField(source="pupil.public_id")
+    pupil_name = serializers.CharField(source="pupil.display_name")
     kind = serializers.ChoiceField(choices=Kind.choices)
     category = serializers.CharField(source="category.name")
     points = serializers.IntegerField()
