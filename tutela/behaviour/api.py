@@ -22,6 +22,7 @@ from tutela.behaviour.models import Kind, Location
 from tutela.pupils.models import Pupil
 
 
+@extend_schema_serializer(component_name="BehaviourCategory")
 class CategorySerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -37,6 +38,7 @@ class CategoryListApi(APIView):
         return Response(CategorySerializer(categories, many=True).data)
 
 
+@extend_schema_serializer(component_name="BehaviourIncident")
 class IncidentSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     occurrence = serializers.UUIDField()
@@ -51,6 +53,7 @@ class IncidentSummarySerializer(serializers.Serializer):
     reported_by = serializers.CharField(source="reported_by.display_name")
 
 
+@extend_schema_serializer(component_name="BehaviourIncidentDetail")
 class IncidentDetailSerializer(IncidentSummarySerializer):
     location = serializers.CharField()
     description = serializers.CharField()
@@ -63,7 +66,7 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
 class IncidentListApi(APIView):
     pagination_class = LimitOffsetPagination
 
-    @extend_schema_serializer(component_name="IncidentCreate")
+    @extend_schema_serializer(component_name="BehaviourIncidentCreate")
     class InputSerializer(serializers.Serializer):
         pupils = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=40)
         category = serializers.UUIDField()

@@ -1,0 +1,258 @@
+"""Behaviour pages: recording, the record page, follow-up, timelines, summaries, alerts and detentions."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.behaviour.conftest import category, record
+from tutela.behaviour import services
+from tutela.behaviour.models import Alert, Incident, IncidentWitness, Outcome
+from tutela.core import clock
+
+pytestmark = pytest.mark.django_db
+
+
+def _now_field() -> str:
+    return (clock.now() - datetime.timedelta(minutes=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+
+
+def _record_form(cast, **changes):
+    data = {
+        "group": f"class:{cast.maths_7a.public_id}",
+        "pupils": [str(cast.pupil_record.public_id)],
+        "category": str(category(cast.school, "Defiance").public_id),
+        "occurred_at": _now_field(),
+        "location": "classroom",
+        "description": "Threw a ruler across the room during the starter",
+    }
+    data.update(changes)
+    return data
+
+
+# --- recording ------------------------------------------------------------------------------------------
+
+
+def test_the_record_page_offers_the_teachers_own_classes_only(seeded, login):
+    page = login(seeded.class_teacher).get(reverse("behaviour:record")).content.decode()
+    assert seeded.maths_7a.name in page
+    assert "8A/Hi" not in page  # the other teacher's class
+    assert 'hx-get="/behaviour/record/pupils/"' in page
+
+
+def test_choosing_a_class_lists_its_pupils_as_an_htmx_partial(seeded, login):
+    client = login(seeded.class_teacher)
+    url = reverse("behaviour:record_pupils")
+    partial = client.get(url, {"group": f"class:{seeded.maths_7a.public_id}"}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    assert "Owusu, Amelia" in partial.content.decode() and "<html" not in partial.content.decode()
+    assert client.get(url, {"group": f"class:{seeded.other_class.public_id}"}).status_code == 404
+
+
+def test_a_teacher_records_an_incident_for_their_pupil(seeded, login):
+    client = login(seeded.class_teacher)
+    response = client.post(reverse("behaviour:record"), _record_form(seeded))
+    assert response.status_code == 302
+    (saved,) = Incident.system.filter(pupil=seeded.pupil_record)
+    assert (saved.reported_by, saved.points, saved.kind, saved.location) == (
+        seeded.class_teacher,
+        -3,
+        "incident",
+        "classroom",
+    )
+    assert "Recorded: incident for 1 pupil." in client.get(response["Location"]).content.decode()
+
+
+def test_a_pupil_from_another_class_cannot_be_slipped_into_the_form(seeded, login):
+    client = login(seeded.class_teacher)
+    data = _record_form(seeded, pupils=[str(seeded.sibling_record.public_id)])
+    response = client.post(reverse("behaviour:record"), data)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Incident.system.exists()
+
+
+def test_the_record_form_names_each_missing_field(seeded, login):
+    response = login(seeded.form_tutor).post(
+        reverse("behaviour:record"), {"group": f"form:{seeded.form_7a.public_id}"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("This field is required.") >= 3  # pupils, category, when
+    assert "Owusu, Amelia" in page  # the form's pupils are still offered
+
+
+def test_an_achievement_is_always_shared_with_the_family(seeded, login):
+    data = _record_form(seeded, category=str(category(seeded.school, "Effort").public_id))
+    login(seeded.class_teacher).post(reverse("behaviour:record"), data)
+    (saved,) = Incident.system.all()
+    assert (saved.kind, saved.shareable, saved.status) == ("achievement", True, "resolved")
+
+
+def test_a_school_without_categories_is_told_how_to_add_them(cast, login):
+    page = login(cast.class_teacher).get(reverse("behaviour:record")).content.decode()
+    assert "behaviour_seed_defaults" in page
+
+
+# --- one record -----------------------------------------------------------------------------------------
+
+
+def test_the_record_page_shows_the_note_and_only_the_witnesses_the_reader_may_see(seeded, login, client):
+    (incident,) = record(
+        seeded, by=seeded.school_admin, witnesses=[seeded.sibling_record], description="Kicked a bin"
+    )
+    url = reverse("behaviour:incident", args=[incident.public_id])
+    admin_page = login(seeded.school_admin).get(url).content.decode()
+    assert "Kicked a bin" in admin_page and "Bilal Owusu" in admin_page
+    client.logout()
+    tutor_page = login(seeded.form_tutor).get(url).content.decode()
+    assert "Kicked a bin" in tutor_page
+    assert "Bilal" not in tutor_page  # 8A is not the 7A tutor's: the witness is not named
+    assert IncidentWitness.system.filter(incident=incident).count() == 1
+
+
+def test_a_teacher_of_another_class_gets_404_for_a_pupils_incident_notes(seeded, login, client):
+    (incident,) = record(seeded, by=seeded.form_tutor, description="Private note")
+    for outsider in (seeded.other_teacher, seeded.class_teacher, seeded.other_school_admin):
+        client.logout()
+        response = login(outsider).get(reverse("behaviour:incident", args=[incident.public_id]))
+        assert response.status_code == 404
+        assert "Private note" not in response.content.decode()
+        api = client.get(reverse("behaviour-api:incident", args=[incident.public_id]))
+        assert api.status_code == 404
+
+
+def test_resolving_an_incident_without_and_with_htmx(seeded, login):
+    (incident,) = record(seeded)
+    client = login(seeded.form_tutor)
+    url = reverse("behaviour:incident_status", args=[incident.public_id])
+    response = client.post(url, {"status": "resolved"})
+    assert response.status_code == 302
+    assert Incident.system.get(pk=incident.pk).status == "resolved"
+    partial = client.post(url, {"status": "open"}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "Mark resolved" in partial.content.decode()
+    assert Incident.system.get(pk=incident.pk).status == "open"
+
+
+def test_an_involved_teacher_may_see_but_not_resolve(seeded, login):
+    (incident,) = record(seeded, staff_involved=[seeded.class_teacher])
+    client = login(seeded.class_teacher)
+    page = client.get(reverse("behaviour:incident", args=[incident.public_id])).content.decode()
+    assert "Mark resolved" not in page
+    response = client.post(
+        reverse("behaviour:incident_status", args=[incident.public_id]), {"status": "resolved"}
+    )
+    assert response.status_code == 403
+    assert Incident.system.get(pk=incident.pk).status == "open"
+
+
+def test_adding_a_detention_and_a_refused_contact(seeded, login):
+    (incident,) = record(seeded)
+    client = login(seeded.form_tutor)
+    url = reverse("behaviour:outcome_add", args=[incident.public_id])
+    refused = client.post(
+        url, {"kind": "parental_contact", "happens_at": _now_field()}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 400
+    assert "Say how parents were contacted." in refused.content.decode()
+    when = (clock.now() + datetime.timedelta(days=1)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    added = client.post(url, {"kind": "detention", "happens_at": when, "notes": "Room 4"})
+    assert added.status_code == 302
+    (detention,) = Outcome.system.filter(incident=incident)
+    assert (detention.kind, detention.state, detention.notes) == ("detention", "planned", "Room 4")
+
+
+def test_the_detentions_list_for_a_day_marks_one_served(seeded, login):
+    (incident,) = record(seeded, name="Truancy from lesson")
+    at = datetime.datetime.combine(clock.today(), datetime.time(15, 30)).astimezone()
+    detention = services.outcome_add(
+        actor=seeded.form_tutor, incident=incident, kind="detention", happens_at=at
+    )
+    client = login(seeded.head_of_year)
+    page = client.get(reverse("behaviour:detentions"), {"date": clock.today().isoformat()}).content.decode()
+    assert "Owusu, Amelia" in page and "Truancy from lesson" in page and "15:30" in page
+    other_day = client.get(reverse("behaviour:detentions"), {"date": "2020-01-06"}).content.decode()
+    assert "Owusu, Amelia" not in other_day
+    served = client.post(
+        reverse("behaviour:outcome_state", args=[detention.public_id]),
+        {"state": "done", "next": "detentions"},
+    )
+    assert served.status_code == 302 and served["Location"].endswith(f"?date={clock.today().isoformat()}")
+    assert Outcome.system.get(pk=detention.pk).state == "done"
+
+
+# --- timelines and summaries ----------------------------------------------------------------------------
+
+
+def test_the_timeline_shows_staff_totals_trend_and_records(seeded, login):
+    record(seeded, name="Excellent work", description="Superb fractions homework")
+    record(seeded)
+    page = login(seeded.form_tutor).get(reverse("behaviour:pupil", args=[seeded.pupil_record.public_id]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Excellent work" in text and "Defiance" in text
+    assert re.search(
+        r"This week</dt><dd><span class=\"points achievement\">\+2</span> <span class=\"points incident\">-3",
+        text,
+    )
+    assert "<caption>Points per week (last 12 weeks)</caption>" in text
+
+
+def test_parents_see_a_summary_without_notes_or_unshared_incidents(seeded, login):
+    record(seeded, name="Excellent work", description="Superb fractions homework")
+    record(seeded, name="No homework", shareable=True, description="Said the dog ate it")
+    record(seeded, name="Bullying", description="Not for home")
+    page = login(seeded.parent).get(reverse("behaviour:pupil", args=[seeded.pupil_record.public_id]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Excellent work" in text and "No homework" in text
+    assert "Bullying" not in text
+    for note in ("Superb fractions", "dog ate it", "Not for home"):
+        assert note not in text
+
+
+def test_the_dpo_and_another_parent_get_404_for_the_timeline(seeded, login, client):
+    for outsider in (seeded.dpo, seeded.other_parent):
+        client.logout()
+        assert (
+            login(outsider).get(reverse("behaviour:pupil", args=[seeded.pupil_record.public_id])).status_code
+            == 404
+        )
+
+
+def test_the_form_summary_totals_each_pupil(seeded, login):
+    record(seeded, name="Representing the school")
+    record(seeded, name="Bullying")
+    page = (
+        login(seeded.form_tutor)
+        .get(reverse("behaviour:form", args=[seeded.form_7a.public_id]))
+        .content.decode()
+    )
+    assert re.search(r"Owusu, Amelia</a></th>\s*<td>3</td><td>-5</td>", page)
+    assert (
+        login(seeded.form_tutor).get(reverse("behaviour:year", args=[seeded.year7.public_id])).status_code
+        == 404
+    )
+
+
+# --- alerts ---------------------------------------------------------------------------------------------
+
+
+def test_an_alert_shows_as_a_badge_is_read_on_the_list_and_acknowledged(seeded, login):
+    for _ in range(4):
+        record(seeded)
+    client = login(seeded.form_tutor)
+    assert re.search(r"<strong>1</strong>New alert<", client.get(reverse("behaviour:home")).content.decode())
+    listing = client.get(reverse("behaviour:alerts")).content.decode()
+    assert "10 negative points in a week" in listing and "Owusu" in listing
+    alert = Alert.system.get(recipient=seeded.form_tutor)
+    assert alert.read_at is not None
+    assert re.search(r"<strong>0</strong>New alerts<", client.get(reverse("behaviour:home")).content.decode())
+    response = client.post(reverse("behaviour:alert_acknowledge", args=[alert.public_id]))
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is not None
+    assert "No alerts." in client.get(reverse("behaviour:alerts")).content.decode()
