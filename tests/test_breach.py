@@ -69,6 +69,10 @@ GUARDIAN = {
     "email": "ottoline.qf@kestrelmoor.example",
     "phone": "07700 900461",
 }
+BEHAVIOUR = {
+    "note": "Catapulted a marrow over the greenhouse roof",  # seeded
+    "follow_up": "Apologised to the caretaker Mr Fennimore",  # typed into the follow-up form during the visit
+}
 STAFF = {
     "email": "bramwell.osgood@breach-staff.example",
     "display_name": "Bramwell Osgood",
@@ -93,6 +97,8 @@ PLAINTEXTS = {
     "guardian email": GUARDIAN["email"],
     "guardian phone": GUARDIAN["phone"],
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
+    "behaviour note": BEHAVIOUR["note"],
+    "behaviour follow-up note": BEHAVIOUR["follow_up"],
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
     "staff password": STAFF["password"],
@@ -164,6 +170,14 @@ def visit(base: str, ids: dict) -> Visit:
     seen.pages["profile after edit"] = browser.get(pupil_url)
     seen.pages["missing pupil"] = browser.get(f"/pupils/{uuid.uuid4()}/")
     seen.pages["api detail"] = browser.get(f"/api/v1/pupils/{ids['pupil']}/")
+    incident_url = f"/behaviour/incidents/{ids['incident']}/"
+    seen.pages["behaviour timeline"] = browser.get(f"/behaviour/pupils/{ids['pupil']}/")
+    seen.pages["behaviour record"] = browser.get(incident_url)
+    seen.pages["behaviour follow-up"] = browser.post(
+        f"{incident_url}outcomes/", {"kind": "restorative", "notes": BEHAVIOUR["follow_up"]}
+    )
+    seen.pages["behaviour record after follow-up"] = browser.get(incident_url)
+    seen.pages["behaviour api"] = browser.get(f"/api/v1/behaviour/incidents/{ids['incident']}/")
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
 
@@ -204,6 +218,7 @@ def run_scenario(
         "pupil": {**PUPIL, "photo_png": base64.b64encode(png).decode()},
         "guardian": GUARDIAN,
         "staff": STAFF,
+        "behaviour": BEHAVIOUR,
     }
     ids = instance.script(SEED_SCRIPT, spec)
     live_copy = root / "live-copy"
@@ -349,6 +364,15 @@ def test_the_visit_showed_staff_the_pupils_real_details(breach: Breach) -> None:
     ):
         assert shown in profile
     assert json.loads(pages["api detail"].body)["legal_last_name"] == "Quillfeather"
+
+
+def test_the_visit_read_the_behaviour_note_and_added_a_follow_up(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert "Bullying" in pages["behaviour timeline"].text
+    assert BEHAVIOUR["note"] in pages["behaviour record"].text
+    assert pages["behaviour follow-up"].status == 302
+    assert BEHAVIOUR["follow_up"] in pages["behaviour record after follow-up"].text
+    assert json.loads(pages["behaviour api"].body)["description"] == BEHAVIOUR["note"]
 
 
 def test_the_profile_embedded_the_decrypted_photo(breach: Breach) -> None:

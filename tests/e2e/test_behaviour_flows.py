@@ -64,7 +64,9 @@ def test_a_class_teacher_records_an_incident_on_a_phone(
     _no_sideways_scroll(page)
 
 
-def test_a_form_tutor_resolves_an_incident_with_htmx(page: Page, live_server: LiveServer, seeded: Cast) -> None:
+def test_a_form_tutor_resolves_an_incident_with_htmx(
+    page: Page, live_server: LiveServer, seeded: Cast
+) -> None:
     from tests.behaviour.conftest import record
 
     with vault_scope(), audit.context(actor=None, reason="e2e record"):
