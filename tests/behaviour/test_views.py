@@ -214,6 +214,12 @@ def test_parents_see_a_summary_without_notes_or_unshared_incidents(seeded, login
         assert note not in text
 
 
+def test_the_behaviour_home_links_a_parent_to_their_child_only(seeded, login):
+    page = login(seeded.parent).get(reverse("behaviour:home")).content.decode()
+    assert reverse("behaviour:pupil", args=[seeded.pupil_record.public_id]) in page
+    assert "Bilal" not in page and "New alert" not in page
+
+
 def test_the_dpo_and_another_parent_get_404_for_the_timeline(seeded, login, client):
     for outsider in (seeded.dpo, seeded.other_parent):
         client.logout()

@@ -26,12 +26,13 @@ TO_ALERTS = Expect(302, redirect_to="/behaviour/alerts/")
 
 # fmt: off
 EXPECTATIONS: dict[str, dict[str, Expect]] = {
-    # Staff pages: every member of staff gets the page (with only what they may see); others get 404.
+    # The main menu links here for everyone: staff get their hub, families links to their children's page.
     "behaviour:home": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
-        other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=HIDE,
-        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=OK, no_role=HIDE, anonymous=LOGIN,
+        other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
+        parent=SEE, other_parent=OK, pupil=SEE, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
+    # Staff pages: every member of staff gets the page (with only what they may see); others get 404.
     "behaviour:record": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=HIDE,

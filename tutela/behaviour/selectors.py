@@ -51,12 +51,19 @@ def threshold_list(*, actor: Any) -> QuerySet[Threshold]:
 
 
 def incident_list(
-    *, actor: Any, pupil: Pupil | None = None, kind: str | None = None, limit: int = 200
+    *,
+    actor: Any,
+    pupil: Pupil | None = None,
+    kind: str | None = None,
+    reported_by: Any = None,
+    limit: int = 200,
 ) -> list[Incident]:
     """Whole records the actor may see (staff), newest first."""
     records = Incident.objects.for_actor(actor, "behaviour.view").select_related(*_WITH_KEYS)
     if pupil is not None:
         records = records.filter(pupil=pupil)
+    if reported_by is not None:
+        records = records.filter(reported_by=reported_by)
     if kind:
         records = records.filter(kind=kind)
     return list(records[:limit])

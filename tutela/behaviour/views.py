@@ -27,9 +27,12 @@ from tutela.pupils.models import Pupil
 from tutela.schools.models import FormGroup, TeachingGroup
 
 
+def _is_staff(user: Any) -> bool:
+    return roles_of(user).has(*TEACHING_ROLES, Role.TRUST_ADMIN)
+
+
 def _require_staff(user: Any) -> None:
-    roles = roles_of(user)
-    if not roles.has(*TEACHING_ROLES, Role.TRUST_ADMIN):
+    if not _is_staff(user):
         raise policy.NotVisible("No page here.")
 
 
@@ -52,16 +55,20 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    _require_staff(request.user)
+    """Staff: the alert badge, summaries and their recent records. Families: links to their children's
+    (or their own) behaviour summary. Anyone else: an empty page (the main menu links here for everyone)."""
+    if not _is_staff(request.user):
+        children = (
+            pupils.pupil_list(actor=request.user)
+            if roles_of(request.user).has(Role.PARENT, Role.PUPIL)
+            else []
+        )
+        return render(request, "behaviour/home_family.html", {"children": children})
     context = {
         "unread": selectors.unread_alert_count(actor=request.user),
         "forms": selectors.form_list(actor=request.user),
         "years": selectors.year_list(actor=request.user),
-        "recent": [
-            r
-            for r in selectors.incident_list(actor=request.user, limit=50)
-            if r.reported_by_id == request.user.pk
-        ][:10],
+        "recent": selectors.incident_list(actor=request.user, reported_by=request.user, limit=10),
     }
     return render(request, "behaviour/home.html", context)
 
