@@ -10,6 +10,7 @@ only; the DPO and IT admin have no day-to-day access. Staff-only pages are 404 t
 from __future__ import annotations
 
 import datetime
+from contextlib import ExitStack
 from typing import Any
 
 from django.utils import timezone
@@ -20,6 +21,7 @@ from tutela import audit
 from tutela.behaviour import services
 from tutela.behaviour.models import Alert, Category, Incident
 from tutela.core import clock
+from tutela.policy import rls
 from tutela.vault.scope import vault_scope
 
 TO_ALERTS = Expect(302, redirect_to="/behaviour/alerts/")
@@ -119,13 +121,22 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
 # fmt: on
 
 
+def _writing() -> Any:
+    """As a command writes: an audit context, a vault scope and (with RLS enforced) every school."""
+    stack = ExitStack()
+    stack.enter_context(vault_scope())
+    stack.enter_context(audit.context(actor=None, reason="policy matrix"))
+    stack.enter_context(rls.system_scope())
+    return stack
+
+
 def _seeded(cast: Cast) -> None:
     if not Category.objects.filter(school=cast.school).exists():
         services.defaults_seed(school=cast.school)
 
 
 def _incident(cast: Cast) -> Incident:
-    with vault_scope(), audit.context(actor=None, reason="policy matrix"):
+    with _writing():
         _seeded(cast)
         (incident,) = services.incident_record(
             actor=cast.school_admin,
@@ -147,7 +158,7 @@ def _today_at_half_three() -> datetime.datetime:
 
 def _outcome(cast: Cast) -> Any:
     incident = _incident(cast)
-    with vault_scope(), audit.context(actor=None, reason="policy matrix"):
+    with _writing():
         return services.outcome_add(
             actor=cast.school_admin, incident=incident, kind="detention", happens_at=_today_at_half_three()
         )
@@ -156,7 +167,8 @@ def _outcome(cast: Cast) -> Any:
 def _alert(cast: Cast) -> Alert:
     for _ in range(4):  # 4 x -3: past the weekly threshold of 10
         _incident(cast)
-    return Alert.system.get(recipient=cast.form_tutor)
+    with rls.system_scope():
+        return Alert.system.get(recipient=cast.form_tutor)
 
 
 TARGETS = {
