@@ -262,3 +262,63 @@ def test_an_alert_shows_as_a_badge_is_read_on_the_list_and_acknowledged(seeded, 
     alert.refresh_from_db()
     assert alert.acknowledged_at is not None
     assert "No alerts." in client.get(reverse("behaviour:alerts")).content.decode()
+
+
+# --- school settings ------------------------------------------------------------------------------------
+
+
+def test_a_school_admin_seeds_adds_and_repoints_categories(cast, audited, login, client):
+    url = reverse("behaviour:settings")
+    admin = login(cast.school_admin)
+    page = admin.get(url).content.decode()
+    assert "Add the default categories and thresholds" in page and "Southbank" not in page
+    assert admin.post(url, {"action": "seed", "school": str(cast.school.public_id)}).status_code == 302
+    from tutela.behaviour.models import Category, Threshold
+
+    assert Category.objects.filter(school=cast.school).count() == 15
+    refused = admin.post(
+        url,
+        {
+            "action": "add_category",
+            "school": str(cast.school.public_id),
+            "kind": "incident",
+            "name": "Vaping",
+            "points": "3",
+        },
+    )
+    assert refused.status_code == 400 and "below zero" in refused.content.decode()
+    added = admin.post(
+        url,
+        {
+            "action": "add_category",
+            "school": str(cast.school.public_id),
+            "kind": "incident",
+            "name": "Vaping",
+            "points": "-4",
+        },
+    )
+    assert added.status_code == 302
+    vaping = Category.objects.get(school=cast.school, name="Vaping")
+    admin.post(
+        url, {"action": "change_category", "id": str(vaping.public_id), "points": "-2"}
+    )  # unticked: retired
+    vaping.refresh_from_db()
+    assert (vaping.points, vaping.active) == (-2, False)
+    weekly = Threshold.objects.get(school=cast.school, name="10 negative points in a week")
+    admin.post(
+        url, {"action": "change_threshold", "id": str(weekly.public_id), "points": "12", "active": "on"}
+    )
+    weekly.refresh_from_db()
+    assert weekly.points == 12
+    # Another school's category cannot be reached from here, and other staff do not get the page.
+    client.logout()
+    other = login(cast.other_school_admin)
+    assert (
+        other.post(
+            url, {"action": "change_category", "id": str(vaping.public_id), "points": "-9"}
+        ).status_code
+        == 404
+    )
+    assert other.post(url, {"action": "seed", "school": str(cast.school.public_id)}).status_code == 404
+    client.logout()
+    assert login(cast.head_of_year).get(url).status_code == 404

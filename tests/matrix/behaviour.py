@@ -102,6 +102,12 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         other_teacher=OK, senco=SEE, dsl=SEE, dpo=OK, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=OK, no_role=HIDE, anonymous=LOGIN,
     ),
+    # A school's categories, points and thresholds: its administrators (and the trust's).
+    "behaviour:settings": row(
+        trust_admin=OK, school_admin=OK, head_of_year=HIDE, form_tutor=HIDE, class_teacher=HIDE,
+        other_teacher=HIDE, senco=HIDE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=OK, no_role=HIDE, anonymous=LOGIN,
+    ),
     "behaviour-api:categories": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
         other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,

@@ -8,7 +8,16 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from tutela.behaviour.models import Category, ContactMethod, Kind, Location, OutcomeKind, OutcomeState, Status
+from tutela.behaviour.models import (
+    Category,
+    ContactMethod,
+    Kind,
+    Location,
+    OutcomeKind,
+    OutcomeState,
+    Period,
+    Status,
+)
 
 LOCAL_DATETIME = forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
 
@@ -90,3 +99,30 @@ class OutcomeStateForm(forms.Form):
 
 class DayForm(forms.Form):
     date = forms.DateField(required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+
+class CategoryForm(forms.Form):
+    kind = forms.ChoiceField(choices=Kind.choices)
+    name = forms.CharField(max_length=80)
+    points = forms.IntegerField(
+        min_value=-20, max_value=20, help_text="Above zero for achievements, below for incidents."
+    )
+
+
+class CategoryChangeForm(forms.Form):
+    points = forms.IntegerField(min_value=-20, max_value=20)
+    active = forms.BooleanField(required=False, label="In use")
+
+
+class ThresholdForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    kind = forms.ChoiceField(choices=Kind.choices, label="Points of")
+    points = forms.IntegerField(min_value=1, max_value=500, label="Alert at")
+    period = forms.ChoiceField(choices=Period.choices, label="In a")
+    notify_tutors = forms.BooleanField(required=False, initial=True, label="Alert the tutors")
+    notify_head_of_year = forms.BooleanField(required=False, initial=True, label="Alert the head of year")
+
+
+class ThresholdChangeForm(forms.Form):
+    points = forms.IntegerField(min_value=1, max_value=500)
+    active = forms.BooleanField(required=False, label="In use")

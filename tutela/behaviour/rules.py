@@ -32,7 +32,7 @@ from tutela.behaviour.models import (
     Threshold,
 )
 from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
-from tutela.schools.models import FormGroup, YearGroup
+from tutela.schools.models import FormGroup, School, YearGroup
 
 # SLT act through the school admin role; the SENCO needs behaviour to spot unmet needs (SEND Code of
 # Practice 6.21), the DSL to spot harm (Keeping Children Safe in Education 2025, part one).
@@ -214,6 +214,27 @@ def manageable_categories(user: Any) -> Q:
     return Q(school__in=roles.schools_with(Role.SCHOOL_ADMIN)) | Q(
         school__trust__in=roles.trusts_with(Role.TRUST_ADMIN)
     )
+
+
+@policy.register(
+    "behaviour.manage_thresholds",
+    model=Threshold,
+    category="school",
+    description="change behaviour thresholds",
+)
+def manageable_thresholds(user: Any) -> Q:
+    return manageable_categories(user)
+
+
+@policy.register(
+    "behaviour.manage_school",
+    model=School,
+    category="school",
+    description="set up behaviour for this school",
+)
+def manageable_schools(user: Any) -> Q:
+    roles = roles_of(user)
+    return Q(pk__in=roles.schools_with(Role.SCHOOL_ADMIN)) | Q(trust__in=roles.trusts_with(Role.TRUST_ADMIN))
 
 
 @policy.register(

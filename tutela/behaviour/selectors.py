@@ -47,6 +47,32 @@ def threshold_list(*, actor: Any) -> QuerySet[Threshold]:
     return policy.scope(actor, "behaviour.view_threshold", Threshold)
 
 
+def manageable_schools(*, actor: Any) -> QuerySet[School]:
+    return policy.scope(actor, "behaviour.manage_school", School).order_by("name")
+
+
+@dataclass
+class SchoolSetup:
+    school: School
+    categories: list[Category]
+    thresholds: list[Threshold]
+
+
+def school_setup(*, actor: Any) -> list[SchoolSetup]:
+    """The schools the actor sets behaviour up for, with every category (retired too) and threshold."""
+    schools = list(manageable_schools(actor=actor))
+    categories = policy.scope(actor, "behaviour.manage_categories", Category).filter(school__in=schools)
+    thresholds = policy.scope(actor, "behaviour.manage_thresholds", Threshold).filter(school__in=schools)
+    return [
+        SchoolSetup(
+            school=school,
+            categories=[c for c in categories if c.school_id == school.pk],
+            thresholds=[t for t in thresholds if t.school_id == school.pk],
+        )
+        for school in schools
+    ]
+
+
 # --- incidents ------------------------------------------------------------------------------------------
 
 

@@ -116,6 +116,23 @@ def category_update(
 
 
 @transaction.atomic
+def threshold_update(
+    *, actor: Any, threshold: Threshold, points: int | None = None, active: bool | None = None
+) -> Threshold:
+    policy.require(actor, "behaviour.manage_thresholds", threshold)
+    changed = []
+    if points is not None and points != threshold.points:
+        threshold.points, changed = points, [*changed, "points"]
+    if active is not None and active != threshold.active:
+        threshold.active, changed = active, [*changed, "active"]
+    _validate(threshold)
+    if changed:
+        threshold.save()
+        _audit_school_setting(threshold, "update", changed)
+    return threshold
+
+
+@transaction.atomic
 def threshold_create(
     *,
     school: School,

@@ -18,4 +18,5 @@ urlpatterns = [
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<uuid:public_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("detentions/", views.detentions, name="detentions"),
+    path("settings/", views.school_settings, name="settings"),
 ]

@@ -19,8 +19,18 @@ from tutela import policy
 from tutela.accounts.models import TEACHING_ROLES, Role
 from tutela.accounts.selectors import roles_of, school_ids_of
 from tutela.behaviour import periods, selectors, services
-from tutela.behaviour.forms import DayForm, OutcomeForm, OutcomeStateForm, RecordForm, StatusForm
-from tutela.behaviour.models import Kind
+from tutela.behaviour.forms import (
+    CategoryChangeForm,
+    CategoryForm,
+    DayForm,
+    OutcomeForm,
+    OutcomeStateForm,
+    RecordForm,
+    StatusForm,
+    ThresholdChangeForm,
+    ThresholdForm,
+)
+from tutela.behaviour.models import Category, Kind, Threshold
 from tutela.core import clock
 from tutela.pupils import selectors as pupils
 from tutela.pupils.models import Pupil
@@ -69,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "forms": selectors.form_list(actor=request.user),
         "years": selectors.year_list(actor=request.user),
         "recent": selectors.incident_list(actor=request.user, reported_by=request.user, limit=10),
+        "can_set_up": selectors.manageable_schools(actor=request.user).exists(),
     }
     return render(request, "behaviour/home.html", context)
 
@@ -284,3 +295,74 @@ def detentions(request: HttpRequest) -> HttpResponse:
         "behaviour/detentions.html",
         {"day": day, "detentions": rows, "form": DayForm(initial={"date": day})},
     )
+
+
+SETTINGS_ACTIONS = ("seed", "add_category", "change_category", "add_threshold", "change_threshold")
+
+
+@require_http_methods(["GET", "POST"])
+def school_settings(request: HttpRequest) -> HttpResponse:
+    """A school admin's categories (with points) and thresholds: add, re-point, retire; seed the defaults."""
+    setups = selectors.school_setup(actor=request.user)
+    if not setups:
+        raise policy.NotVisible("No page here.")
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            done = _apply_setting(request, action, {s.school.public_id.hex: s.school for s in setups})
+        except ValidationError as exc:
+            errors = [
+                f"{name}: {m}" if name != "__all__" else m
+                for name, ms in exc.message_dict.items()
+                for m in ms
+            ]
+        else:
+            messages.success(request, done)
+            return redirect("behaviour:settings")
+    context = {
+        "setups": selectors.school_setup(actor=request.user) if errors else setups,
+        "errors": errors,
+        "category_form": CategoryForm(),
+        "threshold_form": ThresholdForm(),
+    }
+    return render(request, "behaviour/settings.html", context, status=400 if errors else 200)
+
+
+def _form_errors(form: Any) -> ValidationError:
+    return ValidationError({name: list(errs) for name, errs in form.errors.items()})
+
+
+def _apply_setting(request: HttpRequest, action: str, schools: dict[str, Any]) -> str:
+    """Runs one settings action; returns the message to show, or raises ValidationError."""
+    user = request.user
+    if action not in SETTINGS_ACTIONS:
+        raise ValidationError("Unknown action.")
+    if action in ("seed", "add_category", "add_threshold"):
+        school = schools.get(request.POST.get("school", "").replace("-", ""))
+        if school is None:
+            raise policy.NotVisible("No school matches the given query.")
+        if action == "seed":
+            categories, thresholds = services.defaults_seed(school=school)
+            return f"Added {categories} default categories and {thresholds} thresholds."
+        form: Any = (CategoryForm if action == "add_category" else ThresholdForm)(request.POST)
+        if not form.is_valid():
+            raise _form_errors(form)
+        if action == "add_category":
+            services.category_create(school=school, **form.cleaned_data)
+        else:
+            services.threshold_create(school=school, **form.cleaned_data)
+        return f"Added {form.cleaned_data['name']}."
+    if action == "change_category":
+        category = policy.get_or_404(user, "behaviour.manage_categories", Category, request.POST.get("id"))
+        form = CategoryChangeForm(request.POST)
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.category_update(actor=user, category=category, **form.cleaned_data)
+        return f"Saved {category.name}."
+    threshold = policy.get_or_404(user, "behaviour.manage_thresholds", Threshold, request.POST.get("id"))
+    form = ThresholdChangeForm(request.POST)
+    if not form.is_valid():
+        raise _form_errors(form)
+    services.threshold_update(actor=user, threshold=threshold, **form.cleaned_data)
+    return f"Saved {threshold.name}."
