@@ -322,3 +322,14 @@ def test_a_school_admin_seeds_adds_and_repoints_categories(cast, audited, login,
     assert other.post(url, {"action": "seed", "school": str(cast.school.public_id)}).status_code == 404
     client.logout()
     assert login(cast.head_of_year).get(url).status_code == 404
+
+
+def test_without_javascript_choosing_a_class_sends_only_the_class(seeded, login):
+    page = login(seeded.class_teacher).get(
+        reverse("behaviour:record"), {"group": f"class:{seeded.maths_7a.public_id}"}
+    )
+    text = page.content.decode()
+    assert "Owusu, Amelia" in text
+    chooser = re.search(r'<form method="get"[^>]*id="choose-group">(.*?)</form>', text, re.S)
+    assert chooser and 'name="description"' not in chooser.group(1) and 'name="group"' in chooser.group(1)
+    assert f'<input type="hidden" name="group" value="class:{seeded.maths_7a.public_id}">' in text
