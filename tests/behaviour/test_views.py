@@ -333,3 +333,18 @@ def test_without_javascript_choosing_a_class_sends_only_the_class(seeded, login)
     chooser = re.search(r'<form method="get"[^>]*id="choose-group">(.*?)</form>', text, re.S)
     assert chooser and 'name="description"' not in chooser.group(1) and 'name="group"' in chooser.group(1)
     assert f'<input type="hidden" name="group" value="class:{seeded.maths_7a.public_id}">' in text
+
+
+def test_the_tutor_shares_an_incident_summary_with_the_family(seeded, login, client):
+    (incident,) = record(seeded, name="No homework", description="Left it on the bus")
+    timeline = reverse("behaviour:pupil", args=[seeded.pupil_record.public_id])
+    assert "No homework" not in login(seeded.parent).get(timeline).content.decode()
+    client.logout()
+    tutor = login(seeded.form_tutor)
+    url = reverse("behaviour:incident_status", args=[incident.public_id])
+    partial = tutor.post(url, {"shareable": "on"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Stop sharing with the family" in partial
+    assert Incident.system.get(pk=incident.pk).shareable
+    client.logout()
+    family_page = login(seeded.parent).get(timeline).content.decode()
+    assert "No homework" in family_page and "Left it on the bus" not in family_page

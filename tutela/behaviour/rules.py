@@ -235,10 +235,3 @@ def manageable_thresholds(user: Any) -> Q:
 def manageable_schools(user: Any) -> Q:
     roles = roles_of(user)
     return Q(pk__in=roles.schools_with(Role.SCHOOL_ADMIN)) | Q(trust__in=roles.trusts_with(Role.TRUST_ADMIN))
-
-
-@policy.register(
-    "behaviour.view_threshold", model=Threshold, category="school", description="see behaviour thresholds"
-)
-def visible_thresholds(user: Any) -> Q:
-    return _staff_schools(user)

@@ -34,17 +34,11 @@ _WITH_KEYS = ("pupil__data_key", "pupil__form_group", "pupil__year_group", "cate
 # --- categories -----------------------------------------------------------------------------------------
 
 
-def category_list(
-    *, actor: Any, school: School | None = None, active_only: bool = True
-) -> QuerySet[Category]:
-    categories = policy.scope(actor, "behaviour.view_category", Category).select_related("school")
-    if school is not None:
-        categories = categories.filter(school=school)
-    return categories.filter(active=True) if active_only else categories
-
-
-def threshold_list(*, actor: Any) -> QuerySet[Threshold]:
-    return policy.scope(actor, "behaviour.view_threshold", Threshold)
+def category_list(*, actor: Any) -> QuerySet[Category]:
+    """The active categories of the actor's schools (to record with)."""
+    return (
+        policy.scope(actor, "behaviour.view_category", Category).select_related("school").filter(active=True)
+    )
 
 
 def manageable_schools(*, actor: Any) -> QuerySet[School]:

@@ -185,6 +185,10 @@ def _after_change(request: HttpRequest, incident: Any, **extra: Any) -> HttpResp
 def incident_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     incident = selectors.incident_get(actor=request.user, public_id=public_id)
     policy.require(request.user, "behaviour.change", incident)
+    if "shareable" in request.POST:  # the "share a summary with the family" switch
+        shared = request.POST["shareable"] == "on"
+        services.incident_set_shareable(actor=request.user, incident=incident, shareable=shared)
+        return _after_change(request, incident)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _after_change(request, incident, status_errors=form.errors)
