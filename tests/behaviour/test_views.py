@@ -348,3 +348,24 @@ def test_the_tutor_shares_an_incident_summary_with_the_family(seeded, login, cli
     client.logout()
     family_page = login(seeded.parent).get(timeline).content.decode()
     assert "No homework" in family_page and "Left it on the bus" not in family_page
+
+
+# --- audit ----------------------------------------------------------------------------------------------
+
+
+def test_recording_and_reading_are_audited_by_pupil_without_the_note(seeded, login):
+    from tutela.audit.models import AuditEvent
+
+    client = login(seeded.class_teacher)
+    client.post(
+        reverse("behaviour:record"), _record_form(seeded, description="Hid the whiteboard pens again")
+    )
+    incident = Incident.system.get(pupil=seeded.pupil_record)
+    created = AuditEvent.objects.get(action="behaviour.incident.create")
+    assert created.subjects == [str(seeded.pupil_record.public_id)]
+    assert created.categories == ["behaviour"] and created.actor_id == seeded.class_teacher.public_id
+    client.get(reverse("behaviour:incident", args=[incident.public_id]))
+    read = AuditEvent.objects.filter(kind="read", action="behaviour:incident").get()
+    assert str(seeded.pupil_record.public_id) in read.subjects
+    rows = AuditEvent.objects.values_list("action", "subjects", "categories", "fields", "reason")
+    assert "whiteboard" not in repr(list(rows))
