@@ -369,3 +369,36 @@ def test_recording_and_reading_are_audited_by_pupil_without_the_note(seeded, log
     assert str(seeded.pupil_record.public_id) in read.subjects
     rows = AuditEvent.objects.values_list("action", "subjects", "categories", "fields", "reason")
     assert "whiteboard" not in repr(list(rows))
+
+
+def test_a_detention_supervisor_sees_who_is_due_and_marks_them_without_reading_the_record(seeded, login):
+    (incident,) = record(seeded, by=seeded.form_tutor, description="Swore at a dinner lady")
+    when = datetime.datetime.combine(clock.today(), datetime.time(15, 30)).astimezone()
+    tutor = login(seeded.form_tutor)
+    tutor.post(
+        reverse("behaviour:outcome_add", args=[incident.public_id]),
+        {
+            "kind": "detention",
+            "happens_at": when.strftime("%Y-%m-%dT%H:%M"),
+            "staff": str(seeded.other_teacher.public_id),
+        },
+    )
+    detention = Outcome.system.get(incident=incident)
+    assert detention.staff == seeded.other_teacher
+    supervisor = login(seeded.other_teacher)  # teaches 8A/Hi: not Amelia
+    page = supervisor.get(
+        reverse("behaviour:detentions"), {"date": clock.today().isoformat()}
+    ).content.decode()
+    assert "Owusu, Amelia" in page and "Served" in page and "dinner lady" not in page
+    assert reverse("behaviour:incident", args=[incident.public_id]) not in page  # no link to the record
+    assert supervisor.get(reverse("behaviour:incident", args=[incident.public_id])).status_code == 404
+    marked = supervisor.post(
+        reverse("behaviour:outcome_state", args=[detention.public_id]), {"state": "done"}
+    )
+    assert marked.status_code == 302 and "/behaviour/detentions/" in marked["Location"]
+    assert Outcome.system.get(pk=detention.pk).state == "done"
+    # Marking is not changing: the supervisor still cannot add follow-up or resolve the record.
+    refused = supervisor.post(
+        reverse("behaviour:incident_status", args=[incident.public_id]), {"status": "resolved"}
+    )
+    assert refused.status_code == 404

@@ -84,6 +84,11 @@ class StatusForm(forms.Form):
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label="Follow-up", choices=OutcomeKind.choices)
     happens_at = forms.DateTimeField(label="When", required=False, widget=LOCAL_DATETIME)
+    staff = forms.ChoiceField(
+        label="Supervised or contacted by",
+        required=False,
+        help_text="A detention's supervisor sees it on their detentions list. A contact defaults to you.",
+    )
     method = forms.ChoiceField(
         label="How (parental contact)", choices=[("", "—"), *ContactMethod.choices], required=False
     )
@@ -91,6 +96,15 @@ class OutcomeForm(forms.Form):
     notes = forms.CharField(
         label="Notes", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, data: Any = None, *, staff_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["staff"].choices = [("", "—"), *staff_choices]
+
+    def staff_user(self, public_id: str) -> Any:
+        from tutela.accounts.models import User
+
+        return User.objects.filter(public_id=public_id).first() if public_id else None
 
 
 class OutcomeStateForm(forms.Form):

@@ -139,7 +139,22 @@ def visible_witnesses(user: Any) -> Q:
     "behaviour.view_outcome", model=Outcome, category="behaviour", description="see this follow-up"
 )
 def visible_outcomes(user: Any) -> Q:
-    return Q(incident__in=Incident.system.filter(visible_incidents(user)).values("pk"))
+    return Q(incident__in=Incident.system.filter(visible_incidents(user)).values("pk")) | _supervised(user)
+
+
+def _supervised(user: Any) -> Q:
+    """Detentions the user supervises: they see who is due (not the record behind it) and mark attendance."""
+    return Q(kind="detention", staff=user, school__in=roles_of(user).teaching_schools())
+
+
+@policy.register(
+    "behaviour.mark_outcome",
+    model=Outcome,
+    category="behaviour",
+    description="mark this follow-up done, missed or cancelled",
+)
+def markable_outcomes(user: Any) -> Q:
+    return Q(incident__in=Incident.system.filter(changeable_incidents(user)).values("pk")) | _supervised(user)
 
 
 # Parents must be told of an after-school detention in writing at least 24 hours ahead (Education and

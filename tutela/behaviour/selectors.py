@@ -108,6 +108,21 @@ def family_incident_list(*, actor: Any, pupil: Pupil, limit: int = 200) -> list[
     return list(records.select_related("category")[:limit])
 
 
+def can_see(*, actor: Any, incident: Incident) -> bool:
+    scoped = Incident.objects.for_actor(actor, "behaviour.view").without_read_audit()
+    return scoped.filter(pk=incident.pk).exists()
+
+
+def visible_incident_ids(*, actor: Any, incidents: list[Incident]) -> set[int]:
+    scoped = Incident.objects.for_actor(actor, "behaviour.view").without_read_audit()
+    return set(scoped.filter(pk__in=[i.pk for i in incidents]).values_list("pk", flat=True))
+
+
+def markable_outcome_ids(*, actor: Any, outcomes: list[Outcome]) -> set[int]:
+    scoped = Outcome.objects.for_actor(actor, "behaviour.mark_outcome").without_read_audit()
+    return set(scoped.filter(pk__in=[o.pk for o in outcomes]).values_list("pk", flat=True))
+
+
 def can_change(*, actor: Any, incident: Incident) -> bool:
     scoped = Incident.objects.for_actor(actor, "behaviour.change").without_read_audit()
     return scoped.filter(pk=incident.pk).exists()
@@ -190,10 +205,12 @@ def group_pupils(*, actor: Any, group: TeachingGroup | FormGroup) -> list[Pupil]
     return [p for p in found if p.pk in recordable]
 
 
-def colleagues(*, actor: Any, school_ids: set[int]) -> list[User]:
-    """Staff at the given schools, to name as involved."""
+def colleagues(*, actor: Any, school_ids: set[int], include_actor: bool = False) -> list[User]:
+    """Staff at the given schools, to name as involved (or as a detention's supervisor)."""
     ids = Membership.objects.filter(school__in=school_ids, role__in=TEACHING_ROLES).values("user_id")
-    staff = User.objects.filter(pk__in=ids, is_active=True).exclude(pk=actor.pk)
+    staff = User.objects.filter(pk__in=ids, is_active=True)
+    if not include_actor:
+        staff = staff.exclude(pk=actor.pk)
     return sorted(staff, key=lambda u: u.display_name.casefold())
 
 

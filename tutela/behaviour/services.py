@@ -358,9 +358,9 @@ def outcome_add(
 
 @transaction.atomic
 def outcome_set_state(*, actor: Any, outcome: Outcome, state: str) -> Outcome:
-    """Marks a detention served or missed (or any follow-up done or cancelled)."""
-    incident = Incident.system.get(pk=outcome.incident_id)
-    policy.require(actor, "behaviour.change", incident)
+    """Marks a detention served or missed (or any follow-up done or cancelled): whoever may change the record,
+    and the detention's supervisor."""
+    policy.require(actor, "behaviour.mark_outcome", outcome)
     if state not in OutcomeState.values:
         raise ValidationError({"state": f"Choose one of: {', '.join(OutcomeState.values)}."})
     if outcome.state != state:

@@ -163,9 +163,14 @@ def _incident_context(request: HttpRequest, incident: Any, **extra: Any) -> dict
         "staff": selectors.incident_staff(incident=incident),
         "outcomes": selectors.incident_outcomes(actor=request.user, incident=incident),
         "can_change": selectors.can_change(actor=request.user, incident=incident),
-        "outcome_form": extra.pop("outcome_form", None) or OutcomeForm(initial={"happens_at": None}),
+        "outcome_form": extra.pop("outcome_form", None) or _outcome_form(request, incident),
         **extra,
     }
+
+
+def _outcome_form(request: HttpRequest, incident: Any, data: Any = None) -> OutcomeForm:
+    staff = selectors.colleagues(actor=request.user, school_ids={incident.school_id}, include_actor=True)
+    return OutcomeForm(data, staff_choices=[(str(u.public_id), u.display_name) for u in staff])
 
 
 def _after_change(request: HttpRequest, incident: Any, **extra: Any) -> HttpResponse:
@@ -200,10 +205,12 @@ def incident_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def outcome_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     incident = selectors.incident_get(actor=request.user, public_id=public_id)
     policy.require(request.user, "behaviour.change", incident)
-    form = OutcomeForm(request.POST)
+    form = _outcome_form(request, incident, request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["staff"] = form.staff_user(data.pop("staff"))
         try:
-            services.outcome_add(actor=request.user, incident=incident, **form.cleaned_data)
+            services.outcome_add(actor=request.user, incident=incident, **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -215,12 +222,14 @@ def outcome_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def outcome_state(request: HttpRequest, public_id: UUID) -> HttpResponse:
     outcome = selectors.outcome_get(actor=request.user, public_id=public_id)
     incident = outcome.incident
-    policy.require(request.user, "behaviour.change", incident)
+    policy.require(request.user, "behaviour.mark_outcome", outcome)
     form = OutcomeStateForm(request.POST)
     if not form.is_valid():
         return _after_change(request, incident, state_errors=form.errors)
     services.outcome_set_state(actor=request.user, outcome=outcome, state=form.cleaned_data["state"])
-    if request.POST.get("next") == "detentions":
+    if request.POST.get("next") == "detentions" or not selectors.can_see(
+        actor=request.user, incident=incident
+    ):
         day = outcome.happens_at and periods.localdate(outcome.happens_at)
         return redirect(f"{_detentions_url()}?date={day.isoformat()}" if day else _detentions_url())
     return _after_change(request, incident)
@@ -294,11 +303,16 @@ def detentions(request: HttpRequest) -> HttpResponse:
     form = DayForm(request.GET or None)
     day = (form.cleaned_data.get("date") if form.is_valid() else None) or clock.today()
     rows = selectors.detentions_on(actor=request.user, day=day)
-    return render(
-        request,
-        "behaviour/detentions.html",
-        {"day": day, "detentions": rows, "form": DayForm(initial={"date": day})},
-    )
+    markable = selectors.markable_outcome_ids(actor=request.user, outcomes=rows)
+    readable = selectors.visible_incident_ids(actor=request.user, incidents=[d.incident for d in rows])
+    context = {
+        "day": day,
+        "detentions": rows,
+        "markable": markable,
+        "readable": readable,
+        "form": DayForm(initial={"date": day}),
+    }
+    return render(request, "behaviour/detentions.html", context)
 
 
 SETTINGS_ACTIONS = ("seed", "add_category", "change_category", "add_threshold", "change_threshold")
