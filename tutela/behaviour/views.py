@@ -7,12 +7,14 @@ page that does not exist. Families see behaviour on the pupil's timeline page on
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela import policy
@@ -123,7 +125,8 @@ def record(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Recorded: {kind} for {len(records)} pupil{'s' if len(records) != 1 else ''}."
             )
-            return redirect("behaviour:record")
+            # Back to the same class: a teacher often records for several pupils in a row.
+            return redirect(f"{reverse('behaviour:record')}?{urlencode({'group': chosen_key})}")
     context = {
         "form": form,
         "groups": groups,
@@ -236,8 +239,6 @@ def outcome_state(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def _detentions_url() -> str:
-    from django.urls import reverse
-
     return reverse("behaviour:detentions")
 
 
