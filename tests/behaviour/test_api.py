@@ -74,6 +74,8 @@ def test_the_list_holds_only_what_the_caller_may_see(seeded, login, client):
         reverse("behaviour-api:incidents"), {"pupil": str(seeded.pupil_record.public_id)}
     )
     assert tutor.json()["count"] == 2
+    achievements = client.get(reverse("behaviour-api:incidents"), {"kind": "achievement"}).json()
+    assert achievements["count"] == 0
     missing = client.get(reverse("behaviour-api:incidents"), {"pupil": str(seeded.sibling_record.public_id)})
     assert missing.status_code == 404
 

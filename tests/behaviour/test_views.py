@@ -63,7 +63,9 @@ def test_a_teacher_records_an_incident_for_their_pupil(seeded, login):
         "incident",
         "classroom",
     )
-    assert "Recorded: incident for 1 pupil." in client.get(response["Location"]).content.decode()
+    assert response["Location"].endswith(f"?group=class%3A{seeded.maths_7a.public_id}")  # back to the class
+    after = client.get(response["Location"]).content.decode()
+    assert "Recorded: incident for 1 pupil." in after and "Owusu, Amelia" in after
 
 
 def test_a_pupil_from_another_class_cannot_be_slipped_into_the_form(seeded, login):
@@ -90,6 +92,14 @@ def test_an_achievement_is_always_shared_with_the_family(seeded, login):
     login(seeded.class_teacher).post(reverse("behaviour:record"), data)
     (saved,) = Incident.system.all()
     assert (saved.kind, saved.shareable, saved.status) == ("achievement", True, "resolved")
+
+
+def test_a_retired_category_is_not_offered(seeded, login, audited):
+    services.category_update(
+        actor=seeded.school_admin, category=category(seeded.school, "Defiance"), active=False
+    )
+    page = login(seeded.class_teacher).get(reverse("behaviour:record")).content.decode()
+    assert "Defiance" not in page and "Bullying (-5)" in page
 
 
 def test_a_school_without_categories_is_told_how_to_add_them(cast, login):
