@@ -61,10 +61,12 @@ def test_a_class_teacher_records_an_incident_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Amelia Owusu")
     expect(page.get_by_role("link", name="Low-level disruption")).to_be_visible()
     _no_sideways_scroll(page)
+    page.screenshot(path=ARTIFACTS / "phone-behaviour-timeline.png", full_page=True)
     page.get_by_role("link", name="Low-level disruption").click()
     expect(page).to_have_url(re.compile(r"/behaviour/incidents/[0-9a-f-]{36}/$"))
     expect(page.get_by_text("Kept tapping a pen during the test after two reminders")).to_be_visible()
     _no_sideways_scroll(page)
+    page.screenshot(path=ARTIFACTS / "phone-behaviour-incident.png", full_page=True)
 
 
 def test_a_form_tutor_resolves_an_incident_with_htmx(
