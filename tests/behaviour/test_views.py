@@ -414,3 +414,25 @@ def test_a_detention_supervisor_sees_who_is_due_and_marks_them_without_reading_t
         reverse("behaviour:incident_status", args=[incident.public_id]), {"status": "resolved"}
     )
     assert refused.status_code == 404
+
+
+def test_a_record_made_by_mistake_is_deleted_for_that_pupil_only(seeded, login, client):
+    amelias, bilals = record(
+        seeded,
+        by=seeded.school_admin,
+        pupils=[seeded.pupil_record, seeded.sibling_record],
+        description="Mix-up",
+    )
+    services.outcome_add(actor=seeded.school_admin, incident=amelias, kind="restorative")
+    url = reverse("behaviour:incident_delete", args=[amelias.public_id])
+    assert login(seeded.other_teacher).post(url).status_code == 404
+    client.logout()
+    response = login(seeded.form_tutor).post(url)
+    assert response.status_code == 302
+    assert not Incident.system.filter(pk=amelias.pk).exists()
+    assert not Outcome.system.filter(incident_id=amelias.pk).exists()
+    assert Incident.system.filter(pk=bilals.pk).exists()
+    from tutela.audit.models import AuditEvent
+
+    deleted = AuditEvent.objects.get(action="behaviour.incident.delete")
+    assert deleted.subjects == [str(seeded.pupil_record.public_id)]

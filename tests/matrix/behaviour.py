@@ -25,6 +25,7 @@ from tutela.policy import rls
 from tutela.vault.scope import vault_scope
 
 TO_ALERTS = Expect(302, redirect_to="/behaviour/alerts/")
+TO_HOME = Expect(302, redirect_to="/behaviour/")
 
 # fmt: off
 EXPECTATIONS: dict[str, dict[str, Expect]] = {
@@ -61,6 +62,11 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     "behaviour:outcome_add": row(
         trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=DENY,
         other_teacher=HIDE, senco=OK, dsl=OK, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
+    ),
+    "behaviour:incident_delete": row(
+        trust_admin=TO_HOME, school_admin=TO_HOME, head_of_year=TO_HOME, form_tutor=TO_HOME,
+        class_teacher=DENY, other_teacher=HIDE, senco=TO_HOME, dsl=TO_HOME, dpo=HIDE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
     "behaviour:outcome_state": row(
@@ -213,6 +219,7 @@ CALLS = {
     "behaviour:incident_status": Call(method="post", target="behaviour_incident", body="behaviour_status"),
     "behaviour:outcome_add": Call(method="post", target="behaviour_incident", body="behaviour_outcome"),
     "behaviour:outcome_state": Call(method="post", target="behaviour_outcome", body="behaviour_served"),
+    "behaviour:incident_delete": Call(method="post", target="behaviour_incident"),
     "behaviour:pupil": Call(target="pupil"),
     "behaviour:form": Call(target="behaviour_form"),
     "behaviour:year": Call(target="behaviour_year"),

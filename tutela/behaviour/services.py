@@ -289,6 +289,21 @@ def incident_set_shareable(*, actor: Any, incident: Incident, shareable: bool) -
     return incident
 
 
+@transaction.atomic
+def incident_delete(*, actor: Any, incident: Incident) -> None:
+    """Removes a record made by mistake (wrong pupil, duplicate): its follow-ups and witness links go with it.
+
+    Every deleted row is audited (its id and whose it was, never its content). Alerts already raised stay:
+    they were true when raised, and the recipient may have acted on them."""
+    policy.require(actor, "behaviour.change", incident)
+    for outcome in Outcome.system.filter(incident=incident):
+        outcome.delete()
+    for link in IncidentWitness.system.filter(incident=incident):
+        link.delete()
+    IncidentStaff.objects.filter(incident=incident).delete()
+    incident.delete()
+
+
 # --- follow-up actions and outcomes -------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<uuid:public_id>/", views.incident_detail, name="incident"),
     path("incidents/<uuid:public_id>/status/", views.incident_status, name="incident_status"),
     path("incidents/<uuid:public_id>/outcomes/", views.outcome_add, name="outcome_add"),
+    path("incidents/<uuid:public_id>/delete/", views.incident_delete, name="incident_delete"),
     path("outcomes/<uuid:public_id>/state/", views.outcome_state, name="outcome_state"),
     path("pupils/<uuid:public_id>/", views.pupil_timeline, name="pupil"),
     path("forms/<uuid:public_id>/", views.form_summary, name="form"),

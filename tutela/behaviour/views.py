@@ -205,6 +205,14 @@ def incident_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
+def incident_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    incident = selectors.incident_get(actor=request.user, public_id=public_id)
+    services.incident_delete(actor=request.user, incident=incident)
+    messages.success(request, "The record was deleted.")
+    return redirect("behaviour:home")
+
+
+@require_POST
 def outcome_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     incident = selectors.incident_get(actor=request.user, public_id=public_id)
     policy.require(request.user, "behaviour.change", incident)
