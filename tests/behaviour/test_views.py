@@ -210,7 +210,10 @@ def test_the_timeline_shows_staff_totals_trend_and_records(seeded, login):
         '</span></span> <span class="points incident">-3<span class="visually-hidden"> incident points'
         in text
     )
-    assert "<caption>Points per week (last 12 weeks)</caption>" in text
+    # The trend: an SVG chart (tutela/core/charts.py) with its data table built from the same numbers.
+    assert "<svg" in text and 'aria-label="Points per week, last 12 weeks"' in text
+    monday = clock.today() - datetime.timedelta(days=clock.today().weekday())
+    assert f'<th scope="row">{monday.day} {monday:%b}</th><td>2</td><td>-3</td>' in text
 
 
 def test_parents_see_a_summary_without_notes_or_unshared_incidents(seeded, login):
@@ -250,6 +253,7 @@ def test_the_form_summary_totals_each_pupil(seeded, login):
         .content.decode()
     )
     assert re.search(r"Owusu, Amelia</a></th>\s*<td>3</td><td>-5</td>", page)
+    assert 'aria-label="Points per week, last 12 weeks"' in page
     assert (
         login(seeded.form_tutor).get(reverse("behaviour:year", args=[seeded.year7.public_id])).status_code
         == 404

@@ -34,6 +34,7 @@ from tutela.behaviour.forms import (
 )
 from tutela.behaviour.models import Category, Kind, Threshold
 from tutela.core import clock
+from tutela.core.charts import Series, bar_chart
 from tutela.pupils import selectors as pupils
 from tutela.pupils.models import Pupil
 from tutela.schools.models import FormGroup, TeachingGroup
@@ -41,6 +42,25 @@ from tutela.schools.models import FormGroup, TeachingGroup
 
 def _is_staff(user: Any) -> bool:
     return roles_of(user).has(*TEACHING_ROLES, Role.TRUST_ADMIN)
+
+
+# Achievement green and incident red, as the points badges; the chart also tells them apart by pattern.
+TREND_COLOURS = ("#0b6b34", "#9b1c1c")
+
+
+def _trend_chart(title: str, trend: list[selectors.WeekPoint]) -> Any:
+    """Points per school week as stacked bars (achievements up, incidents down), with its data table."""
+    return bar_chart(
+        title=title,
+        labels=[f"{w.week.day} {w.week:%b}" for w in trend],
+        series=[
+            Series("Achievement points", [w.achievement for w in trend]),
+            Series("Incident points", [w.incident for w in trend]),
+        ],
+        stacked=True,
+        label_header="Week of",
+        colours=TREND_COLOURS,
+    )
 
 
 def _require_staff(user: Any) -> None:
@@ -256,9 +276,11 @@ def pupil_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     their parents: achievements and shared incidents, as a summary."""
     pupil = pupils.pupil_get(actor=request.user, public_id=public_id)
     if policy.can(request.user, "behaviour.view_summary", pupil):
+        summary = selectors.pupil_summary(actor=request.user, pupil=pupil)
         context = {
             "pupil": pupil,
-            "summary": selectors.pupil_summary(actor=request.user, pupil=pupil),
+            "summary": summary,
+            "trend_chart": _trend_chart(f"Points per week, last {len(summary.trend)} weeks", summary.trend),
             "records": selectors.incident_list(actor=request.user, pupil=pupil),
             "can_record": policy.can(request.user, "behaviour.record", pupil),
         }
@@ -279,14 +301,20 @@ def pupil_timeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def form_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = selectors.form_get(actor=request.user, public_id=public_id)
     summary = selectors.form_summary(actor=request.user, form=form)
-    return render(request, "behaviour/group.html", {"group": form, "summary": summary, "what": "Form"})
+    context = {"group": form, "summary": summary, "what": "Form", "trend_chart": _group_chart(summary)}
+    return render(request, "behaviour/group.html", context)
 
 
 @require_GET
 def year_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     year = selectors.year_get(actor=request.user, public_id=public_id)
     summary = selectors.year_summary(actor=request.user, year=year)
-    return render(request, "behaviour/group.html", {"group": year, "summary": summary, "what": "Year"})
+    context = {"group": year, "summary": summary, "what": "Year", "trend_chart": _group_chart(summary)}
+    return render(request, "behaviour/group.html", context)
+
+
+def _group_chart(summary: selectors.GroupSummary) -> Any:
+    return _trend_chart(f"Points per week, last {len(summary.trend)} weeks", summary.trend)
 
 
 @require_GET
