@@ -72,6 +72,10 @@ GUARDIAN = {
     "email": "ottoline.qf@kestrelmoor.example",
     "phone": "07700 900461",
 }
+BEHAVIOUR = {
+    "note": "Catapulted a marrow over the greenhouse roof",  # seeded
+    "follow_up": "Apologised to the caretaker Mr Fennimore",  # typed into the follow-up form during the visit
+}
 # Written through the report comment form during the visit, then printed into the report's PDF.
 REPORT_COMMENT = "Origami cranes by Zephyrine astonished the whole corridor"
 STAFF = {
@@ -106,6 +110,8 @@ PLAINTEXTS = {
     "guardian email": GUARDIAN["email"],
     "guardian phone": GUARDIAN["phone"],
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
+    "behaviour note": BEHAVIOUR["note"],
+    "behaviour follow-up note": BEHAVIOUR["follow_up"],
     "report comment": REPORT_COMMENT,
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
@@ -194,6 +200,14 @@ def visit(base: str, ids: dict) -> Visit:
     )
     seen.pages["visitor log"] = browser.get("/attendance/visitors/")
     seen.pages["roll-call"] = browser.get("/attendance/roll-call/")
+    incident_url = f"/behaviour/incidents/{ids['incident']}/"
+    seen.pages["behaviour timeline"] = browser.get(f"/behaviour/pupils/{ids['pupil']}/")
+    seen.pages["behaviour record"] = browser.get(incident_url)
+    seen.pages["behaviour follow-up"] = browser.post(
+        f"{incident_url}outcomes/", {"kind": "restorative", "notes": BEHAVIOUR["follow_up"]}
+    )
+    seen.pages["behaviour record after follow-up"] = browser.get(incident_url)
+    seen.pages["behaviour api"] = browser.get(f"/api/v1/behaviour/incidents/{ids['incident']}/")
     visit_reports(browser, ids, seen)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
@@ -285,6 +299,7 @@ def run_scenario(
         "guardian": GUARDIAN,
         "staff": STAFF,
         "attendance": ATTENDANCE,
+        "behaviour": BEHAVIOUR,
     }
     ids = instance.script(SEED_SCRIPT, spec)
     live_copy = root / "live-copy"
@@ -447,6 +462,15 @@ def test_the_visit_showed_the_attendance_record_and_the_visitors(breach: Breach)
     assert ATTENDANCE["visitor_name"] in pages["visitor log"].text
     assert VISITOR_AT_RECEPTION in pages["visitor log"].text
     assert VISITOR_AT_RECEPTION in pages["roll-call"].text
+
+
+def test_the_visit_read_the_behaviour_note_and_added_a_follow_up(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert "Bullying" in pages["behaviour timeline"].text
+    assert BEHAVIOUR["note"] in pages["behaviour record"].text
+    assert pages["behaviour follow-up"].status == 302
+    assert BEHAVIOUR["follow_up"] in pages["behaviour record after follow-up"].text
+    assert json.loads(pages["behaviour api"].body)["description"] == BEHAVIOUR["note"]
 
 
 def test_the_profile_embedded_the_decrypted_photo(breach: Breach) -> None:

@@ -1,4 +1,5 @@
-"""Fills a real instance with one school, one pupil with a photo, their guardian and a staff account.
+"""Fills a real instance with one school, one pupil with a photo, their guardian, a staff account and a
+behaviour incident with a note.
 
 Run by tests/test_breach.py in a subprocess with the instance's environment (config.settings.base), through
 the services, as an import would. Reads the known plaintexts as JSON on stdin; prints the public ids the
@@ -20,11 +21,14 @@ def main() -> None:
     spec = json.load(sys.stdin)
     django.setup()
 
+    from django.utils import timezone
     from django_otp.oath import hotp
 
     from tutela import audit
     from tutela.accounts import services as accounts
     from tutela.accounts.models import Role
+    from tutela.behaviour import services as behaviour
+    from tutela.behaviour.models import Category
     from tutela.policy import rls
     from tutela.pupils import services as pupils
     from tutela.schools import services as schools
@@ -65,6 +69,15 @@ def main() -> None:
             email=staff["email"], display_name=staff["display_name"], password=staff["password"]
         )
         accounts.membership_grant(user=user, role=Role.SCHOOL_ADMIN, school=school)
+        behaviour.defaults_seed(school=school)
+        (incident,) = behaviour.incident_record(
+            actor=user,
+            pupils=[record],
+            category=Category.objects.get(school=school, name="Bullying"),
+            occurred_at=timezone.now(),
+            location="playground",
+            description=spec["behaviour"]["note"],
+        )
         # A school admin must use two-factor sign-in: enrol an authenticator app the way the page does (a
         # code computed from the seed), and make recovery codes. Both are secrets the scan looks for.
         device = accounts.totp_device_start(user=user)
@@ -77,6 +90,7 @@ def main() -> None:
         json.dumps(
             {
                 "pupil": str(record.public_id),
+                "incident": str(incident.public_id),
                 "year_group": str(year.public_id),
                 "form_group": str(form.public_id),
                 "files": [record.photo.name, record.photo_thumbnail.name],
