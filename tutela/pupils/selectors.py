@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tutela import audit, policy
-from tutela.accounts.selectors import school_ids_of
-from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
+from tutela.accounts.models import Role
+from tutela.accounts.selectors import roles_of, school_ids_of
+from tutela.pupils.models import ClassMembership, GuardianLink, Pupil, PupilGroups, PupilSend
 from tutela.schools.models import School, TeachingGroup, YearGroup
 from tutela.vault import search
 
@@ -157,3 +158,35 @@ def class_get(*, actor: Any, public_id: Any) -> TeachingGroup:
 def class_pupils(*, actor: Any, teaching_group: TeachingGroup) -> list[Pupil]:
     members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
     return sorted(_visible(actor).filter(pk__in=members), key=lambda p: p.sort_key)
+
+
+@dataclass(frozen=True)
+class GroupFlags:
+    """A pupil's reporting groups, as far as the actor may see them (None: not visible to this actor)."""
+
+    disadvantaged: bool | None = None
+    eal: bool | None = None
+    send: str | None = None  # census code N, K or E
+
+
+def may_see_group(*, actor: Any, group: str) -> bool:
+    """Whether the actor may see a group flag at all (so a dashboard shows the breakdown or leaves it out)."""
+    roles = roles_of(actor)
+    if group == "send":
+        return bool(roles.schools_with(Role.SENCO))
+    if group in ("disadvantaged", "eal"):
+        return bool(roles.teaching_schools() or roles.trusts_with(Role.TRUST_ADMIN))
+    return group == "sex"
+
+
+def group_flags(*, actor: Any, pupil_ids: list[int]) -> dict[int, GroupFlags]:
+    """The group flags of these pupils (by integer key) that the actor may see; decrypted in Python."""
+    flags: dict[int, dict[str, Any]] = {pk: {} for pk in pupil_ids}
+    groups = PupilGroups.objects.for_actor(actor, "pupils.view_groups").filter(pupil_id__in=pupil_ids)
+    for row in groups.select_related("pupil__data_key"):
+        flags[row.pupil_id].update(disadvantaged=row.disadvantaged, eal=row.eal)
+    if may_see_group(actor=actor, group="send"):
+        send = PupilSend.objects.for_actor(actor, "pupils.view_send").filter(pupil_id__in=pupil_ids)
+        for row in send.select_related("pupil__data_key"):
+            flags[row.pupil_id]["send"] = row.status
+    return {pk: GroupFlags(**values) for pk, values in flags.items()}
