@@ -83,3 +83,36 @@ def build_assessment(cast: Cast) -> Assessment:
         test_column=test_column,
         grade_column=grade_column,
     )
+
+
+def ensure_assessment(cast: Cast) -> Assessment:
+    """build_assessment once per database state (the policy matrix asks for URL arguments per role)."""
+    existing = MarkColumn.objects.filter(teaching_group=cast.maths_7a, title="Algebra test").first()
+    if existing is None:
+        return build_assessment(cast)
+    scales = {s.code: s for s in GradeScale.objects.filter(school=cast.school)}
+    return Assessment(
+        scales=scales,
+        maths=cast.maths_7a.subject,
+        points7=list(AssessmentPoint.objects.filter(year_group=cast.year7)),
+        points8=list(AssessmentPoint.objects.filter(year_group=cast.year8)),
+        path=FlightPath.objects.get(school=cast.school, name="KS2 maths to GCSE"),
+        target=Target.system.get(pupil=cast.pupil_record, subject=cast.maths_7a.subject),
+        test_column=existing,
+        grade_column=MarkColumn.objects.get(teaching_group=cast.maths_7a, title="Autumn 1 grade"),
+    )
+
+
+def record_result(cast: Cast, setup: Assessment, value: str = "3", point: int = 0) -> None:
+    """Amelia's working-at grade in maths at a year 7 point, entered by her teacher."""
+    from tutela.assessment.models import ResultKind
+
+    with vault_scope(), audit.context(actor=cast.class_teacher, reason="test result"):
+        services.result_set(
+            actor=cast.class_teacher,
+            pupil=cast.pupil_record,
+            subject=setup.maths,
+            point=setup.points7[point],
+            kind=ResultKind.WORKING_AT,
+            value=value,
+        )

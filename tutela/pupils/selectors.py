@@ -190,3 +190,26 @@ def group_flags(*, actor: Any, pupil_ids: list[int]) -> dict[int, GroupFlags]:
         for row in send.select_related("pupil__data_key"):
             flags[row.pupil_id]["send"] = row.status
     return {pk: GroupFlags(**values) for pk, values in flags.items()}
+
+
+def class_roster(*, actor: Any, teaching_group: TeachingGroup, granted_by: str) -> list[Pupil]:
+    """The pupils (on roll) of a class, for an actor whom a class-wide rule lets reach the class as a whole.
+
+    ``granted_by`` is a registered action on TeachingGroup (e.g. ``assessment.view_markbook``, which lets
+    a head of department see every class of their subject). Someone who may see a class's markbook must
+    see who is in it; this is the one place where another rule opens pupils' identities, so it checks
+    that rule itself, reads only this class's members, and audits the read like a scoped queryset.
+    """
+    if policy.rule(granted_by).model is not TeachingGroup or not policy.can(
+        actor, granted_by, teaching_group
+    ):
+        raise policy.NotVisible("No class matches the given query.")
+    members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
+    pupils = list(
+        Pupil.system.filter(pk__in=members, on_roll=True).select_related(*_WITH_KEYS).only(*LIST_FIELDS)
+    )
+    if pupils:
+        audit.record_read(
+            target_type="pupils.pupil", subjects=[p.public_id for p in pupils], categories=["identity"]
+        )
+    return sorted(pupils, key=lambda p: p.sort_key)

@@ -1,0 +1,249 @@
+"""Reads for assessment, always on behalf of an actor and through the policy.
+
+The markbook grid loads values only (comments stay sealed until one cell is opened), so a 32 x 40 grid is
+one query for the marks and no decryption beyond the pupils' names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from tutela import audit, policy
+from tutela.assessment import progress
+from tutela.assessment.models import (
+    AssessmentPoint,
+    Mark,
+    MarkColumn,
+    Target,
+    mean_points,
+)
+from tutela.assessment.services import path_points
+from tutela.pupils import selectors as pupil_selectors
+from tutela.pupils.models import Pupil
+from tutela.schools.models import TeachingGroup
+
+DEFAULT_TOLERANCE = Decimal("0.5")
+
+
+def markbook_classes(*, actor: Any) -> list[TeachingGroup]:
+    visible = policy.scope(actor, "assessment.view_markbook", TeachingGroup)
+    return list(visible.select_related("subject", "year_group"))
+
+
+def markbook_class_get(*, actor: Any, public_id: Any) -> TeachingGroup:
+    found = (
+        policy.scope(actor, "assessment.view_markbook", TeachingGroup)
+        .select_related("subject", "year_group", "school")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise policy.NotVisible("No class matches the given query.")
+    return found
+
+
+def can_edit_markbook(*, actor: Any, teaching_group: TeachingGroup) -> bool:
+    return policy.can(actor, "assessment.edit_markbook", teaching_group)
+
+
+def column_get(*, actor: Any, public_id: Any) -> MarkColumn:
+    found = (
+        policy.scope(actor, "assessment.view_column", MarkColumn)
+        .select_related("teaching_group__subject", "teaching_group__school", "scale", "point")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise policy.NotVisible("No column matches the given query.")
+    return found
+
+
+def roster(*, actor: Any, teaching_group: TeachingGroup) -> list[Pupil]:
+    return pupil_selectors.class_roster(
+        actor=actor, teaching_group=teaching_group, granted_by="assessment.view_markbook"
+    )
+
+
+def roster_pupil(*, actor: Any, teaching_group: TeachingGroup, public_id: Any) -> Pupil:
+    for pupil in roster(actor=actor, teaching_group=teaching_group):
+        if str(pupil.public_id) == str(public_id):
+            return pupil
+    raise policy.NotVisible("No pupil matches the given query.")
+
+
+def mark_get(*, actor: Any, column: MarkColumn, pupil: Pupil) -> Mark | None:
+    """One cell with its comment (decrypted: the one place a comment is opened)."""
+    return (
+        Mark.objects.for_actor(actor, "assessment.view_marks")
+        .filter(column=column, pupil=pupil)
+        .select_related("pupil__data_key")
+        .first()
+    )
+
+
+def mark_by_public_id(*, actor: Any, public_id: Any) -> Mark:
+    found = (
+        Mark.objects.for_actor(actor, "assessment.view_marks")
+        .filter(public_id=public_id)
+        .select_related("column__teaching_group", "column__scale", "pupil__data_key")
+        .first()
+    )
+    if found is None:
+        raise policy.NotVisible("No mark matches the given query.")
+    return found
+
+
+# --- the grid -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    column: MarkColumn
+    pupil: Pupil
+    points: Decimal | None
+    text: str
+    status: str = ""  # above / on / below (track), "" when there is nothing to compare with
+    status_text: str = ""
+    error: str = ""
+    typed: str = ""  # what was typed, shown back with an error
+
+    @property
+    def dom_id(self) -> str:
+        return f"c-{self.column.public_id.hex[:12]}-{self.pupil.public_id.hex[:12]}"
+
+
+@dataclass
+class Row:
+    pupil: Pupil
+    cells: list[Cell]
+    total: str  # weighted total, percent
+    target: str
+
+
+@dataclass
+class Markbook:
+    group: TeachingGroup
+    columns: list[MarkColumn]
+    rows: list[Row]
+    averages: list[str]
+    can_edit: bool
+    targets_shown: bool = field(default=True)
+
+
+def _fraction_total(cells: list[Cell]) -> str:
+    """Weighted total, as a percentage: sum(weight x fraction of the column's range) / sum(weight) over the
+    cells that have a value (an empty cell is left out, not counted as zero)."""
+    weight = sum((c.column.weight for c in cells if c.points is not None), Decimal(0))
+    if not weight:
+        return ""
+    total = sum(
+        (c.column.weight * c.column.fraction(c.points) for c in cells if c.points is not None), Decimal(0)
+    )
+    return f"{(100 * total / weight).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+class _Expectations:
+    """Expected points per (pupil, point) from each pupil's target and its flight path."""
+
+    def __init__(self, targets: dict[int, Target]) -> None:
+        self.targets = targets
+        self._paths: dict[int, list[int]] = {}
+
+    def compare(self, column: MarkColumn, pupil_id: int, points: Decimal) -> tuple[str, str]:
+        target = self.targets.get(pupil_id)
+        if target is None or column.scale_id is None or column.scale_id != target.scale_id:
+            return "", ""
+        tolerance = target.flight_path.tolerance if target.flight_path else DEFAULT_TOLERANCE
+        expected = target.points
+        what = "target"
+        if column.point_id and target.flight_path_id and target.start_points is not None:
+            order = self._path(target)
+            if column.point_id in order:
+                expected = progress.expected_points(
+                    target.start_points, target.points, order.index(column.point_id), len(order)
+                )
+                what = "expected"
+        status = progress.track(points, expected, tolerance)
+        gap = (Decimal(points) - expected).quantize(Decimal("0.01"))
+        sign = "+" if gap > 0 else ""
+        return status, f"{progress.TRACK_TEXT[status]} ({sign}{gap} vs {what})"
+
+    def _path(self, target: Target) -> list[int]:
+        path_id = target.flight_path_id
+        if path_id not in self._paths:
+            self._paths[path_id] = [p.pk for p in path_points(target.flight_path)]  # type: ignore[arg-type]
+        return self._paths[path_id]
+
+
+def cell_for(
+    *, column: MarkColumn, pupil: Pupil, points: Decimal | None, expectations: _Expectations | None
+) -> Cell:
+    cell = Cell(column=column, pupil=pupil, points=points, text=column.format(points))
+    if points is not None and expectations is not None:
+        cell.status, cell.status_text = expectations.compare(column, pupil.pk, points)
+    return cell
+
+
+def expectations_for(*, actor: Any, teaching_group: TeachingGroup, pupils: list[Pupil]) -> _Expectations:
+    targets = Target.objects.for_actor(actor, "assessment.view_targets").filter(
+        pupil__in=[p.pk for p in pupils], subject=teaching_group.subject_id
+    )
+    return _Expectations(
+        {t.pupil_id: t for t in targets.select_related("scale", "flight_path").defer("reason")}
+    )
+
+
+def markbook(*, actor: Any, teaching_group: TeachingGroup) -> Markbook:
+    columns = list(MarkColumn.objects.filter(teaching_group=teaching_group).select_related("scale", "point"))
+    scales = {c.scale_id: c.scale for c in columns if c.scale_id}
+    for column in columns:  # one Grade query per scale, not per column
+        if column.scale_id:
+            column.scale = scales[column.scale_id]
+    pupils = roster(actor=actor, teaching_group=teaching_group)
+    values: dict[tuple[int, int], Decimal | None] = {
+        (column_id, pupil_id): points
+        for column_id, pupil_id, points in Mark.objects.for_actor(actor, "assessment.view_marks")
+        .filter(column__teaching_group=teaching_group)
+        .values_list("column_id", "pupil_id", "points")
+    }
+    if values:
+        audit.record_read(
+            target_type="assessment.mark",
+            subjects=sorted(
+                {str(p.public_id) for p in pupils if any((c.pk, p.pk) in values for c in columns)}
+            ),
+            categories=["attainment"],
+        )
+    expectations = expectations_for(actor=actor, teaching_group=teaching_group, pupils=pupils)
+    rows = []
+    for pupil in pupils:
+        cells = [
+            cell_for(column=c, pupil=pupil, points=values.get((c.pk, pupil.pk)), expectations=expectations)
+            for c in columns
+        ]
+        target = expectations.targets.get(pupil.pk)
+        rows.append(
+            Row(
+                pupil=pupil,
+                cells=cells,
+                total=_fraction_total(cells),
+                target=target.scale.format(target.points) if target else "",
+            )
+        )
+    averages = []
+    for index, column in enumerate(columns):
+        mean = mean_points([r.cells[index].points for r in rows if r.cells[index].points is not None])
+        averages.append(column.format(mean) if mean is not None else "")
+    return Markbook(
+        group=teaching_group,
+        columns=columns,
+        rows=rows,
+        averages=averages,
+        can_edit=can_edit_markbook(actor=actor, teaching_group=teaching_group),
+    )
+
+
+def points_for_year(*, year_group: Any) -> list[AssessmentPoint]:
+    return list(AssessmentPoint.objects.filter(year_group=year_group))

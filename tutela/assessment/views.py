@@ -1,0 +1,192 @@
+"""Assessment pages: the markbook (cell-by-cell HTMX entry, paste a column, undo) and the dashboards.
+
+Thin: parse, call one selector or service, render. 404 for "missing or may not see"; 403 for "may see the
+markbook, may not change it". A cell's error is shown in the cell and tied to its input (aria-describedby).
+Undo remembers only the public id of the last changed cell in the session, never a value or a comment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela import policy
+from tutela.assessment import dashboards, selectors, services
+from tutela.assessment.models import AssessmentPoint, GradeScale
+
+LAST_CHANGE = "assessment.last_mark"
+
+
+@require_GET
+def markbook_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "assessment/markbooks.html", {"classes": selectors.markbook_classes(actor=request.user)}
+    )
+
+
+@require_GET
+def markbook_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    group = selectors.markbook_class_get(actor=request.user, public_id=public_id)
+    book = selectors.markbook(actor=request.user, teaching_group=group)
+    context = {"book": book, "can_undo": bool(request.session.get(LAST_CHANGE))}
+    if book.can_edit:
+        context["scales"] = GradeScale.objects.filter(school=group.school_id)
+        context["points"] = AssessmentPoint.objects.filter(year_group=group.year_group_id)
+    return render(request, "assessment/markbook.html", context)
+
+
+@require_POST
+def column_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    group = selectors.markbook_class_get(actor=request.user, public_id=public_id)
+    policy.require(request.user, "assessment.edit_markbook", group)
+    data = request.POST
+    try:
+        scale = _school_object(GradeScale, group.school_id, data.get("scale"))
+        point = _school_object(AssessmentPoint, group.school_id, data.get("point"))
+        services.column_create(
+            actor=request.user,
+            teaching_group=group,
+            title=data.get("title", ""),
+            weight=_decimal(data.get("weight") or "1", "weight"),
+            max_mark=_decimal(data["max_mark"], "max_mark") if data.get("max_mark") else None,
+            scale=scale,
+            point=point,
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("assessment:markbook", public_id=group.public_id)
+
+
+def _decimal(text: str, name: str) -> Decimal:
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation:
+        raise ValidationError({name: f"The {name.replace('_', ' ')} must be a number."}) from None
+
+
+def _school_object(model: type, school_id: int, public_id: str | None) -> object | None:
+    if not public_id:
+        return None
+    try:
+        found = model.objects.filter(school=school_id, public_id=UUID(public_id)).first()  # type: ignore[attr-defined]
+    except ValueError:
+        found = None
+    if found is None:
+        raise ValidationError({"scale": "Choose a scale or point from the list."})
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def cell(request: HttpRequest, column_id: UUID, pupil_id: UUID) -> HttpResponse:
+    """GET: the cell with its comment (for a phone, or to read a comment). POST: save the cell."""
+    column = selectors.column_get(actor=request.user, public_id=column_id)
+    group = column.teaching_group
+    pupil = selectors.roster_pupil(actor=request.user, teaching_group=group, public_id=pupil_id)
+    if request.method == "GET":
+        mark = selectors.mark_get(actor=request.user, column=column, pupil=pupil)
+        can_edit = selectors.can_edit_markbook(actor=request.user, teaching_group=group)
+        return render(
+            request,
+            "assessment/cell.html",
+            {
+                "column": column,
+                "pupil": pupil,
+                "mark": mark,
+                "mark_text": column.format(mark.points) if mark else "",
+                "can_edit": can_edit,
+                "group": group,
+            },
+        )
+    policy.require(request.user, "assessment.edit_markbook", group)
+    typed = request.POST.get("value", "")
+    comment = request.POST.get("comment") if "comment" in request.POST else None
+    expectations = selectors.expectations_for(actor=request.user, teaching_group=group, pupils=[pupil])
+    try:
+        mark = services.mark_set(actor=request.user, column=column, pupil=pupil, value=typed, comment=comment)
+    except ValidationError as exc:
+        error = (
+            " ".join(m for ms in exc.message_dict.values() for m in ms)
+            if hasattr(exc, "error_dict")
+            else (" ".join(exc.messages))
+        )
+        if not request.htmx:
+            messages.error(request, error)
+            return redirect("assessment:cell", column_id=column.public_id, pupil_id=pupil.public_id)
+        current = selectors.mark_get(actor=request.user, column=column, pupil=pupil)
+        shown = selectors.cell_for(
+            column=column, pupil=pupil, points=current.points if current else None, expectations=expectations
+        )
+        shown.error, shown.typed = error, typed
+        return render(request, "assessment/_cell.html", {"cell": shown, "can_edit": True})
+    request.session[LAST_CHANGE] = str(mark.public_id)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect("assessment:markbook", public_id=group.public_id)
+    shown = selectors.cell_for(column=column, pupil=pupil, points=mark.points, expectations=expectations)
+    response = render(request, "assessment/_cell.html", {"cell": shown, "can_edit": True, "saved": True})
+    response["HX-Trigger"] = "markbook-changed"
+    return response
+
+
+@require_POST
+def column_paste(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    column = selectors.column_get(actor=request.user, public_id=public_id)
+    group = column.teaching_group
+    policy.require(request.user, "assessment.edit_markbook", group)
+    pupils = selectors.roster(actor=request.user, teaching_group=group)
+    try:
+        start = max(0, int(request.POST.get("start", "0")))
+    except ValueError:
+        start = 0
+    try:
+        saved = services.column_paste(
+            actor=request.user, column=column, pupils=pupils[start:], text=request.POST.get("values", "")
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, f"Pasted {len(saved)} value{'s' if len(saved) != 1 else ''} into {column}.")
+        request.session.pop(LAST_CHANGE, None)  # undo is per cell; a paste is undone cell by cell
+    return redirect("assessment:markbook", public_id=group.public_id)
+
+
+@require_POST
+def undo(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    group = selectors.markbook_class_get(actor=request.user, public_id=public_id)
+    policy.require(request.user, "assessment.edit_markbook", group)
+    last = request.session.get(LAST_CHANGE)
+    if not last:
+        messages.error(request, "There is no change to undo.")
+        return redirect("assessment:markbook", public_id=group.public_id)
+    mark = selectors.mark_by_public_id(actor=request.user, public_id=last)
+    if mark.column.teaching_group_id != group.pk:
+        messages.error(request, "Your last change was in another class's markbook.")
+        return redirect("assessment:markbook", public_id=group.public_id)
+    services.mark_undo(actor=request.user, mark=mark)
+    messages.success(request, f"Undone: {mark.column} is back to its value before your last change.")
+    return redirect("assessment:markbook", public_id=group.public_id)
+
+
+# --- dashboards ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    view = dashboards.dashboard(actor=request.user, params=request.GET)
+    return render(request, "assessment/dashboard.html", {"view": view})
+
+
+@require_GET
+def drill(request: HttpRequest) -> HttpResponse:
+    view = dashboards.drill(actor=request.user, params=request.GET)
+    return render(request, "assessment/drill.html", {"view": view})
