@@ -60,6 +60,10 @@ BODIES = {
     "assessment_column": lambda cast: ({"title": "Quiz", "max_mark": "10", "weight": "1"}, {}),
     "assessment_paste": lambda cast: ({"values": "30\n", "start": "0"}, {}),
     "assessment_figures": _figures,
+    "assessment_api_mark": lambda cast: (
+        {"value": "30", "comment": "Careful working"},
+        {"content_type": "application/json"},
+    ),
 }
 
 CALLS = {
@@ -70,6 +74,9 @@ CALLS = {
     "assessment:cell": Call(method="post", target="assessment_cell", body="assessment_mark"),
     "assessment:dashboard": Call(body="assessment_figures"),
     "assessment:drill": Call(body="assessment_figures"),
+    "assessment-api:markbook": Call(target="class"),
+    "assessment-api:mark": Call(method="put", target="assessment_cell", body="assessment_api_mark"),
+    "assessment-api:results": Call(body="assessment_figures"),
 }
 
 # fmt: off
@@ -114,6 +121,27 @@ EXPECTATIONS = {
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=OK, class_teacher=SEE,
         other_teacher=OK, senco=SEE, dsl=OK, dpo=OK, it_admin=OK,
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
+    ),
+    "assessment-api:scales": row(
+        trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
+        other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
+        parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=DENY,
+    ),
+    # The API gives pupils by id, not by name: the markbook answers OK (200) where the page is SEE.
+    "assessment-api:markbook": row(
+        trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=HIDE, class_teacher=OK,
+        other_teacher=HIDE, senco=OK, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=DENY,
+    ),
+    "assessment-api:mark": row(
+        trust_admin=OK, school_admin=OK, head_of_year=DENY, form_tutor=HIDE, class_teacher=OK,
+        other_teacher=HIDE, senco=DENY, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=DENY,
+    ),
+    "assessment-api:results": row(
+        trust_admin=OK, school_admin=OK, head_of_year=OK, form_tutor=OK, class_teacher=OK,
+        other_teacher=OK, senco=OK, dsl=OK, dpo=OK, it_admin=OK,
+        parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=DENY,
     ),
 }
 # fmt: on

@@ -294,13 +294,15 @@ def test_a_patch_without_the_csrf_token_is_refused(cast):
 
 
 def api_paths_in_urlconf() -> set[str]:
-    """Every route under /api/v1/, written as OpenAPI path templates ({public_id})."""
-    api = next(r for r in get_resolver().url_patterns if getattr(r, "namespace", None) == "pupils-api")
-    prefix = "/" + str(api.pattern)
+    """Every route under /api/v1/ (every app's ``*-api`` namespace), as OpenAPI path templates ({public_id})."""
     found = set()
-    for entry in api.url_patterns:
-        assert isinstance(entry, URLPattern)
-        found.add(prefix + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(entry.pattern)))
+    for api in get_resolver().url_patterns:
+        if not str(getattr(api, "namespace", None)).endswith("-api"):
+            continue
+        prefix = "/" + str(api.pattern)
+        for entry in api.url_patterns:
+            assert isinstance(entry, URLPattern)
+            found.add(prefix + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(entry.pattern)))
     return found
 
 
