@@ -129,7 +129,7 @@ def test_a_year_group_of_another_school_is_ignored(cast, year7):
 
 
 def test_expected_points_come_from_each_pupils_own_path(cast, year7):
-    setup, zara, params = year7
+    _, zara, params = year7
     rows = {
         r.pupil_id: r
         for r in dashboards.pupil_progress(

@@ -294,7 +294,7 @@ def test_a_patch_without_the_csrf_token_is_refused(cast):
 
 
 def api_paths_in_urlconf() -> set[str]:
-    """Every route under /api/v1/ (every app's ``*-api`` namespace), as OpenAPI path templates ({public_id})."""
+    """Every route under /api/v1/ (each app's ``*-api`` namespace) as OpenAPI path templates ({public_id})."""
     found = set()
     for api in get_resolver().url_patterns:
         if not str(getattr(api, "namespace", None)).endswith("-api"):
