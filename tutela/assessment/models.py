@@ -478,15 +478,19 @@ class MarkColumn(PublicIdModel):
             value = Decimal(text.strip())
         except InvalidOperation:
             raise ValidationError(
-                f"“{text.strip()}” is not a mark: enter a number from 0 to {self.max_mark}."
+                f"“{text.strip()}” is not a mark: enter a number from 0 to {self.max_text}."
             ) from None
         if not value.is_finite() or not (0 <= value <= self.max_mark):  # type: ignore[operator]
             raise ValidationError(
-                f"{text.strip()} is out of range: enter a number from 0 to {self.max_mark}."
+                f"{text.strip()} is out of range: enter a number from 0 to {self.max_text}."
             )
         if value != value.quantize(Decimal("0.1")):
             raise ValidationError(f"{text.strip()} has too many decimal places: use at most one.")
         return value
+
+    @property
+    def max_text(self) -> str:
+        return self.format(self.max_mark) if self.max_mark is not None else ""
 
     def format(self, points: Decimal | None) -> str:
         if points is None:
