@@ -69,6 +69,11 @@ GUARDIAN = {
     "email": "ottoline.qf@kestrelmoor.example",
     "phone": "07700 900461",
 }
+# A teacher's comments about the pupil in the markbook: one seeded, one typed during the visit.
+ASSESSMENT = {
+    "comment": "Persevering admirably with vulgar fractions",
+    "visit_comment": "Needs encouragement on long division",
+}
 STAFF = {
     "email": "bramwell.osgood@breach-staff.example",
     "display_name": "Bramwell Osgood",
@@ -93,6 +98,8 @@ PLAINTEXTS = {
     "guardian email": GUARDIAN["email"],
     "guardian phone": GUARDIAN["phone"],
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
+    "teacher comment (seeded)": ASSESSMENT["comment"],
+    "teacher comment (typed in the visit)": ASSESSMENT["visit_comment"],
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
     "staff password": STAFF["password"],
@@ -164,6 +171,13 @@ def visit(base: str, ids: dict) -> Visit:
     seen.pages["profile after edit"] = browser.get(pupil_url)
     seen.pages["missing pupil"] = browser.get(f"/pupils/{uuid.uuid4()}/")
     seen.pages["api detail"] = browser.get(f"/api/v1/pupils/{ids['pupil']}/")
+    cell_url = f"/assessment/columns/{ids['column']}/pupils/{ids['pupil']}/"
+    seen.pages["markbook"] = browser.get(f"/assessment/markbooks/{ids['class']}/")
+    seen.pages["markbook cell"] = browser.get(cell_url)
+    seen.pages["markbook cell saved"] = browser.post(
+        cell_url, {"value": "41", "comment": ASSESSMENT["visit_comment"]}, headers={"HX-Request": "true"}
+    )
+    seen.pages["markbook cell after save"] = browser.get(cell_url)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
 
@@ -204,6 +218,7 @@ def run_scenario(
         "pupil": {**PUPIL, "photo_png": base64.b64encode(png).decode()},
         "guardian": GUARDIAN,
         "staff": STAFF,
+        "assessment": ASSESSMENT,
     }
     ids = instance.script(SEED_SCRIPT, spec)
     live_copy = root / "live-copy"
@@ -377,6 +392,14 @@ def test_the_visit_edited_the_pupil_after_refusing_a_wrong_upn(breach: Breach) -
     assert pages["edit"].status == 302
     assert pages["edit"].location == f"/pupils/{breach.ids['pupil']}/"
     assert "Thistledown Quillfeather" in pages["profile after edit"].text
+
+
+def test_the_visit_showed_and_saved_the_teachers_comments_in_the_markbook(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert "Quillfeather, Thistledown" in pages["markbook"].text and 'value="37"' in pages["markbook"].text
+    assert ASSESSMENT["comment"] in pages["markbook cell"].text
+    assert pages["markbook cell saved"].status == 200 and 'value="41"' in pages["markbook cell saved"].text
+    assert ASSESSMENT["visit_comment"] in pages["markbook cell after save"].text
 
 
 def test_the_visit_met_a_missing_page_and_ended_signed_out(breach: Breach) -> None:

@@ -1,4 +1,5 @@
-"""Fills a real instance with one school, one pupil with a photo, their guardian and a staff account.
+"""Fills a real instance with one school, one pupil with a photo, their guardian, a staff account and a
+markbook in which the staff member has marked the pupil and commented on them.
 
 Run by tests/test_breach.py in a subprocess with the instance's environment (config.settings.base), through
 the services, as an import would. Reads the known plaintexts as JSON on stdin; prints the public ids the
@@ -11,6 +12,7 @@ import base64
 import datetime
 import json
 import sys
+from decimal import Decimal
 
 import django
 
@@ -22,6 +24,7 @@ def main() -> None:
     from tutela import audit
     from tutela.accounts import services as accounts
     from tutela.accounts.models import Role
+    from tutela.assessment import services as assessment
     from tutela.policy import rls
     from tutela.pupils import services as pupils
     from tutela.schools import services as schools
@@ -62,6 +65,19 @@ def main() -> None:
             email=staff["email"], display_name=staff["display_name"], password=staff["password"]
         )
         accounts.membership_grant(user=user, role=Role.SCHOOL_ADMIN, school=school)
+        # A markbook with a mark and a teacher's comment about the pupil (encrypted under the pupil's key).
+        maths = schools.subject_create(school=school, name="Mathematics", code="MA")
+        group = schools.teaching_group_create(
+            school=school, subject=maths, year_group=year, name="7B/Ma", teachers=[user]
+        )
+        pupils.class_add_pupils(teaching_group=group, pupils=[record])
+        assessment.reference_scales_install(school=school)
+        column = assessment.column_create(
+            actor=user, teaching_group=group, title="Fractions test", max_mark=Decimal(50)
+        )
+        assessment.mark_set(
+            actor=user, column=column, pupil=record, value="37", comment=spec["assessment"]["comment"]
+        )
     print(
         json.dumps(
             {
@@ -69,6 +85,8 @@ def main() -> None:
                 "year_group": str(year.public_id),
                 "form_group": str(form.public_id),
                 "files": [record.photo.name, record.photo_thumbnail.name],
+                "class": str(group.public_id),
+                "column": str(column.public_id),
             }
         )
     )
