@@ -58,7 +58,8 @@
     var text = event.clipboardData.getData("text/plain");
     if (text.replace(/[\r\n]+$/, "").indexOf("\n") === -1) return; // one value: an ordinary paste
     var at = position(table, input);
-    var header = table.tHead.rows[0].querySelectorAll("th[data-column]")[at.c];
+    var header = at && table.tHead.rows[0].querySelectorAll("th[data-column]")[at.c];
+    if (!header) return; // a table without paste forms (the grades page): an ordinary paste
     var form = document.querySelector('form[data-paste-for="' + header.dataset.column + '"]');
     if (!form) return;
     event.preventDefault();

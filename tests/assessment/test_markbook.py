@@ -211,3 +211,46 @@ def test_a_markbook_page_lists_pupils_values_and_the_paste_forms(setup, cast, lo
     assert "Owusu, Amelia" in text and 'value="30"' in text
     assert "Paste a column into “Algebra test”" in text
     assert "js/markbook.js" in text and "<script>" not in text
+
+
+# --- data drops: working-at and predicted grades ---------------------------------------------------------
+
+
+def _grades_url(cast):
+    return reverse("assessment:grades", args=[cast.maths_7a.public_id])
+
+
+def test_a_teacher_records_working_at_and_predicted_grades_at_a_point(setup, cast, login):
+    """Autumn 1 of year 7 (point 0): expected 2; working at 2+ -> +0.33, on track."""
+    client = login(cast.class_teacher)
+    page = client.get(_grades_url(cast)).content.decode()
+    assert "Grades: 7A/Ma, Autumn 1" in page and "Owusu, Amelia" in page and "2 (2.00)" in page
+    point = str(setup.points7[0].public_id)
+    body = {"pupil": str(cast.pupil_record.public_id), "kind": "working_at", "point": point, "value": "2+"}
+    response = client.post(_grades_url(cast), body, HTTP_HX_REQUEST="true").content.decode()
+    assert "On track (+0.33 vs expected)" in response and "track-on" in response
+    client.post(_grades_url(cast), {**body, "kind": "predicted", "value": "6"}, HTTP_HX_REQUEST="true")
+    from tutela.assessment.models import Result
+
+    assert sorted(Result.system.values_list("kind", "points")) == [
+        ("predicted", D(6)),
+        ("working_at", D("2.33")),
+    ]
+    # The next visit opens the next point without working-at grades.
+    assert "Grades: 7A/Ma, Autumn 2" in client.get(_grades_url(cast)).content.decode()
+
+
+def test_a_grade_off_the_scale_is_refused_in_its_cell(setup, cast, login):
+    body = {"pupil": str(cast.pupil_record.public_id), "kind": "working_at", "value": "B"}
+    response = (
+        login(cast.class_teacher).post(_grades_url(cast), body, HTTP_HX_REQUEST="true").content.decode()
+    )
+    assert "“B” is not a grade on GCSE 9-1 with fine grades" in response and 'aria-invalid="true"' in response
+
+
+def test_the_head_of_year_reads_grades_but_may_not_enter_them(setup, cast, login):
+    client = login(cast.head_of_year)
+    assert client.get(_grades_url(cast)).status_code == 200
+    body = {"pupil": str(cast.pupil_record.public_id), "kind": "working_at", "value": "3"}
+    assert client.post(_grades_url(cast), body).status_code == 403
+    assert login(cast.other_teacher).get(_grades_url(cast)).status_code == 404

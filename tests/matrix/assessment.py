@@ -54,7 +54,12 @@ def _figures(cast: Cast) -> tuple[Any, dict[str, Any]]:
     return {"year": str(cast.year7.public_id), "point": str(setup.points7[0].public_id)}, {}
 
 
-TARGETS = {"assessment_column": _column, "assessment_cell": _cell}
+def _planned_class(cast: Cast) -> dict[str, Any]:
+    ensure_assessment(cast)
+    return {"public_id": cast.maths_7a.public_id}
+
+
+TARGETS = {"assessment_column": _column, "assessment_cell": _cell, "assessment_class": _planned_class}
 BODIES = {
     "assessment_mark": lambda cast: ({"value": "30", "comment": "Careful working"}, {}),
     "assessment_column": lambda cast: ({"title": "Quiz", "max_mark": "10", "weight": "1"}, {}),
@@ -70,6 +75,7 @@ CALLS = {
     "assessment:markbook": Call(target="class"),
     "assessment:column_create": Call(method="post", target="class", body="assessment_column"),
     "assessment:undo": Call(method="post", target="class"),
+    "assessment:grades": Call(target="assessment_class"),
     "assessment:paste": Call(method="post", target="assessment_column", body="assessment_paste"),
     "assessment:cell": Call(method="post", target="assessment_cell", body="assessment_mark"),
     "assessment:dashboard": Call(body="assessment_figures"),
@@ -87,6 +93,11 @@ EXPECTATIONS = {
         parent=OK, other_parent=OK, pupil=OK, other_school_admin=OK, no_role=OK, anonymous=LOGIN,
     ),
     "assessment:markbook": row(
+        trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
+        other_teacher=HIDE, senco=SEE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
+    ),
+    "assessment:grades": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,

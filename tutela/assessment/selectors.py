@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from tutela import audit, policy
 from tutela.assessment import progress
 from tutela.assessment.models import (
+    AssessmentPlan,
     AssessmentPoint,
     Mark,
     MarkColumn,
+    Result,
+    ResultKind,
     Target,
     mean_points,
 )
@@ -151,20 +155,27 @@ class _Expectations:
         self.targets = targets
         self._paths: dict[int, list[int]] = {}
 
+    def expected(self, column: MarkColumn, target: Target) -> tuple[Decimal, str]:
+        """What to compare with: the flight path's expected grade at the column's point, else the target."""
+        if column.point_id and target.flight_path_id and target.start_points is not None:
+            order = self._path(target)
+            if column.point_id in order:
+                index = order.index(column.point_id)
+                return progress.expected_points(
+                    target.start_points, target.points, index, len(order)
+                ), "expected"
+        return target.points, "target"
+
+    def expected_text(self, column: MarkColumn, target: Target) -> str:
+        value, what = self.expected(column, target)
+        return f"{target.scale.format(value)} ({value})" if what == "expected" else ""
+
     def compare(self, column: MarkColumn, pupil_id: int, points: Decimal) -> tuple[str, str]:
         target = self.targets.get(pupil_id)
         if target is None or column.scale_id is None or column.scale_id != target.scale_id:
             return "", ""
         tolerance = target.flight_path.tolerance if target.flight_path else DEFAULT_TOLERANCE
-        expected = target.points
-        what = "target"
-        if column.point_id and target.flight_path_id and target.start_points is not None:
-            order = self._path(target)
-            if column.point_id in order:
-                expected = progress.expected_points(
-                    target.start_points, target.points, order.index(column.point_id), len(order)
-                )
-                what = "expected"
+        expected, what = self.expected(column, target)
         status = progress.track(points, expected, tolerance)
         gap = (Decimal(points) - expected).quantize(Decimal("0.01"))
         sign = "+" if gap > 0 else ""
@@ -247,3 +258,129 @@ def markbook(*, actor: Any, teaching_group: TeachingGroup) -> Markbook:
 
 def points_for_year(*, year_group: Any) -> list[AssessmentPoint]:
     return list(AssessmentPoint.objects.filter(year_group=year_group))
+
+
+# --- data drops: working-at and predicted grades for a class at a point -----------------------------------
+
+
+@dataclass
+class ResultCell:
+    pupil: Pupil
+    kind: str
+    text: str
+    status: str = ""
+    status_text: str = ""
+    error: str = ""
+    typed: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return f"r-{self.kind}-{self.pupil.public_id.hex[:12]}"
+
+
+@dataclass
+class ResultRow:
+    pupil: Pupil
+    target: str
+    expected: str
+    working_at: ResultCell
+    predicted: ResultCell
+
+
+@dataclass
+class DataDrop:
+    group: TeachingGroup
+    point: AssessmentPoint | None
+    points: list[AssessmentPoint]
+    plan: AssessmentPlan | None
+    rows: list[ResultRow]
+    can_edit: bool
+
+
+def _plan(teaching_group: TeachingGroup) -> AssessmentPlan | None:
+    return (
+        AssessmentPlan.objects.filter(
+            year_group=teaching_group.year_group_id, subject=teaching_group.subject_id
+        )
+        .select_related("scale")
+        .first()
+    )
+
+
+def result_cell(
+    *,
+    plan: AssessmentPlan,
+    point: AssessmentPoint,
+    pupil: Pupil,
+    kind: str,
+    points: Decimal | None,
+    expectations: _Expectations,
+) -> ResultCell:
+    cell = ResultCell(pupil=pupil, kind=kind, text=plan.scale.format(points))
+    if points is not None and kind == ResultKind.WORKING_AT:
+        probe = SimpleNamespace(scale_id=plan.scale_id, point_id=point.pk)
+        cell.status, cell.status_text = expectations.compare(probe, pupil.pk, points)  # type: ignore[arg-type]
+    return cell
+
+
+def data_drop(*, actor: Any, teaching_group: TeachingGroup, point_id: Any) -> DataDrop:
+    """Working-at and predicted grades of a class's pupils in its subject at one point (default: the first
+    point without working-at grades for the class, else the last)."""
+    points = list(AssessmentPoint.objects.filter(year_group=teaching_group.year_group_id))
+    plan = _plan(teaching_group)
+    pupils = roster(actor=actor, teaching_group=teaching_group)
+    results = Result.objects.for_actor(actor, "assessment.view_results").filter(
+        subject=teaching_group.subject_id, pupil__in=[p.pk for p in pupils]
+    )
+    point = next((p for p in points if str(p.public_id) == str(point_id)), None)
+    if point is None and points:
+        done = set(results.filter(kind=ResultKind.WORKING_AT).values_list("point_id", flat=True).distinct())
+        point = next((p for p in points if p.pk not in done), points[-1])
+    can_edit = policy.can(actor, "assessment.edit_markbook", teaching_group)
+    if plan is None or point is None:
+        return DataDrop(teaching_group, point, points, plan, [], can_edit)
+    values = {
+        (pid, kind): pts
+        for pid, kind, pts in results.filter(point=point).values_list("pupil_id", "kind", "points")
+    }
+    if values:
+        audit.record_read(
+            target_type="assessment.result",
+            subjects=sorted(
+                {
+                    str(p.public_id)
+                    for p in pupils
+                    if (p.pk, ResultKind.WORKING_AT) in values or (p.pk, ResultKind.PREDICTED) in values
+                }
+            ),
+            categories=["attainment"],
+        )
+    expectations = expectations_for(actor=actor, teaching_group=teaching_group, pupils=pupils)
+    rows = []
+    for pupil in pupils:
+        target = expectations.targets.get(pupil.pk)
+        expected = ""
+        if target is not None:
+            probe = SimpleNamespace(scale_id=plan.scale_id, point_id=point.pk)
+            expected = expectations.expected_text(probe, target)  # type: ignore[arg-type]
+        cells = {
+            kind: result_cell(
+                plan=plan,
+                point=point,
+                pupil=pupil,
+                kind=kind,
+                points=values.get((pupil.pk, kind)),
+                expectations=expectations,
+            )
+            for kind in (ResultKind.WORKING_AT, ResultKind.PREDICTED)
+        }
+        rows.append(
+            ResultRow(
+                pupil=pupil,
+                target=target.scale.format(target.points) if target else "",
+                expected=expected,
+                working_at=cells[ResultKind.WORKING_AT],
+                predicted=cells[ResultKind.PREDICTED],
+            )
+        )
+    return DataDrop(teaching_group, point, points, plan, rows, can_edit)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela import policy
 from tutela.assessment import dashboards, selectors, services
-from tutela.assessment.models import AssessmentPoint, GradeScale
+from tutela.assessment.models import AssessmentPoint, GradeScale, ResultKind
 
 LAST_CHANGE = "assessment.last_mark"
 
@@ -175,6 +175,46 @@ def undo(request: HttpRequest, public_id: UUID) -> HttpResponse:
     services.mark_undo(actor=request.user, mark=mark)
     messages.success(request, f"Undone: {mark.column} is back to its value before your last change.")
     return redirect("assessment:markbook", public_id=group.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def grades(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A data drop: working-at and predicted grades for a class at a point. POST (HTMX) saves one cell."""
+    group = selectors.markbook_class_get(actor=request.user, public_id=public_id)
+    if request.method == "GET":
+        drop = selectors.data_drop(
+            actor=request.user, teaching_group=group, point_id=request.GET.get("point")
+        )
+        return render(request, "assessment/grades.html", {"drop": drop})
+    policy.require(request.user, "assessment.edit_markbook", group)
+    drop = selectors.data_drop(actor=request.user, teaching_group=group, point_id=request.POST.get("point"))
+    pupil = selectors.roster_pupil(
+        actor=request.user, teaching_group=group, public_id=request.POST.get("pupil")
+    )
+    kind = request.POST.get("kind", "")
+    if drop.plan is None or drop.point is None or kind not in ResultKind.values:
+        return HttpResponse("This class has no assessment plan or point to record grades at.", status=400)
+    typed = request.POST.get("value", "")
+    expectations = selectors.expectations_for(actor=request.user, teaching_group=group, pupils=[pupil])
+    try:
+        result = services.result_set(
+            actor=request.user, pupil=pupil, subject=group.subject, point=drop.point, kind=kind, value=typed
+        )
+    except ValidationError as exc:
+        row = next(r for r in drop.rows if r.pupil.pk == pupil.pk)
+        cell = row.working_at if kind == ResultKind.WORKING_AT else row.predicted
+        cell.error, cell.typed = " ".join(m for ms in exc.message_dict.values() for m in ms), typed
+        status = 200 if request.htmx else 400
+        return render(request, "assessment/_result_cell.html", {"cell": cell, "drop": drop}, status=status)
+    cell = selectors.result_cell(
+        plan=drop.plan,
+        point=drop.point,
+        pupil=pupil,
+        kind=kind,
+        points=result.points if result else None,
+        expectations=expectations,
+    )
+    return render(request, "assessment/_result_cell.html", {"cell": cell, "drop": drop, "saved": True})
 
 
 # --- dashboards ---------------------------------------------------------------------------------------------
