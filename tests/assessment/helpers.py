@@ -61,6 +61,12 @@ def build_assessment(cast: Cast) -> Assessment:
             pupil=cast.pupil_record, measure="ks2-maths", scale=scales["ks2-scaled"], value="103"
         )
         target = services.target_generate(pupil=cast.pupil_record, subject=maths)
+        services.objective_create(
+            subject=maths,
+            year_group=cast.year7,
+            code="N1",
+            statement="Add fractions with different denominators",
+        )
         assert target is not None
         test_column = services.column_create(
             actor=cast.class_teacher, teaching_group=cast.maths_7a, title="Algebra test", max_mark=Decimal(40)

@@ -254,3 +254,23 @@ def test_the_head_of_year_reads_grades_but_may_not_enter_them(setup, cast, login
     body = {"pupil": str(cast.pupil_record.public_id), "kind": "working_at", "value": "3"}
     assert client.post(_grades_url(cast), body).status_code == 403
     assert login(cast.other_teacher).get(_grades_url(cast)).status_code == 404
+
+
+def test_a_teacher_marks_an_objective_and_the_head_of_year_reads_it(setup, cast, login):
+    from tutela.assessment.models import CurriculumObjective, ObjectiveMark
+
+    objective = CurriculumObjective.objects.get(code="N1")
+    url = reverse("assessment:objectives", args=[cast.maths_7a.public_id])
+    body = {
+        "pupil": str(cast.pupil_record.public_id),
+        "objective": str(objective.public_id),
+        "level": "secure",
+    }
+    response = login(cast.class_teacher).post(url, body, HTTP_HX_REQUEST="true")
+    assert response.content.decode() == '<span role="status">Saved: Secure</span>'
+    assert ObjectiveMark.system.get().level == "secure"
+    assert login(cast.class_teacher).post(url, {**body, "level": "great"}).status_code == 400
+    page = login(cast.head_of_year).get(url).content.decode()
+    assert "Add fractions with different denominators" in page and "Secure" in page
+    assert login(cast.head_of_year).post(url, body).status_code == 403
+    assert login(cast.other_teacher).get(url).status_code == 404

@@ -76,6 +76,7 @@ CALLS = {
     "assessment:column_create": Call(method="post", target="class", body="assessment_column"),
     "assessment:undo": Call(method="post", target="class"),
     "assessment:grades": Call(target="assessment_class"),
+    "assessment:objectives": Call(target="assessment_class"),
     "assessment:paste": Call(method="post", target="assessment_column", body="assessment_paste"),
     "assessment:cell": Call(method="post", target="assessment_cell", body="assessment_mark"),
     "assessment:dashboard": Call(body="assessment_figures"),
@@ -98,6 +99,11 @@ EXPECTATIONS = {
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
     "assessment:grades": row(
+        trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
+        other_teacher=HIDE, senco=SEE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
+    ),
+    "assessment:objectives": row(
         trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
         other_teacher=HIDE, senco=SEE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,

@@ -16,8 +16,11 @@ from tutela.assessment import progress
 from tutela.assessment.models import (
     AssessmentPlan,
     AssessmentPoint,
+    CurriculumObjective,
     Mark,
     MarkColumn,
+    ObjectiveLevel,
+    ObjectiveMark,
     Result,
     ResultKind,
     Target,
@@ -384,3 +387,56 @@ def data_drop(*, actor: Any, teaching_group: TeachingGroup, point_id: Any) -> Da
             )
         )
     return DataDrop(teaching_group, point, points, plan, rows, can_edit)
+
+
+# --- curriculum objectives ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ObjectiveCell:
+    pupil: Pupil
+    objective: CurriculumObjective
+    level: str
+
+    @property
+    def level_text(self) -> str:
+        return ObjectiveLevel(self.level).label if self.level else ""
+
+
+@dataclass
+class ObjectiveGrid:
+    group: TeachingGroup
+    objectives: list[CurriculumObjective]
+    rows: list[tuple[Pupil, list[ObjectiveCell]]]
+    can_edit: bool
+    levels: list[tuple[str, str]] = field(default_factory=lambda: list(ObjectiveLevel.choices))
+
+
+def objective_grid(*, actor: Any, teaching_group: TeachingGroup) -> ObjectiveGrid:
+    objectives = list(
+        CurriculumObjective.objects.filter(
+            subject=teaching_group.subject_id, year_group=teaching_group.year_group_id
+        )
+    )
+    pupils = roster(actor=actor, teaching_group=teaching_group)
+    levels = {
+        (pid, oid): level
+        for pid, oid, level in ObjectiveMark.objects.for_actor(actor, "assessment.view_objective_marks")
+        .filter(objective__in=objectives, pupil__in=[p.pk for p in pupils])
+        .values_list("pupil_id", "objective_id", "level")
+    }
+    if levels:
+        audit.record_read(
+            target_type="assessment.objectivemark",
+            subjects=sorted(
+                {str(p.public_id) for p in pupils if any((p.pk, o.pk) in levels for o in objectives)}
+            ),
+            categories=["attainment"],
+        )
+    rows = [
+        (pupil, [ObjectiveCell(pupil, o, levels.get((pupil.pk, o.pk), "")) for o in objectives])
+        for pupil in pupils
+    ]
+    return ObjectiveGrid(
+        teaching_group, objectives, rows, policy.can(actor, "assessment.edit_markbook", teaching_group)
+    )

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela import policy
 from tutela.assessment import dashboards, selectors, services
-from tutela.assessment.models import AssessmentPoint, GradeScale, ResultKind
+from tutela.assessment.models import (
+    AssessmentPoint,
+    CurriculumObjective,
+    GradeScale,
+    ObjectiveLevel,
+    ResultKind,
+)
 
 LAST_CHANGE = "assessment.last_mark"
 
@@ -215,6 +221,41 @@ def grades(request: HttpRequest, public_id: UUID) -> HttpResponse:
         expectations=expectations,
     )
     return render(request, "assessment/_result_cell.html", {"cell": cell, "drop": drop, "saved": True})
+
+
+@require_http_methods(["GET", "POST"])
+def objectives(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Curriculum objectives of the class's subject and year, marked per pupil. POST (HTMX) saves one."""
+    group = selectors.markbook_class_get(actor=request.user, public_id=public_id)
+    if request.method == "GET":
+        grid = selectors.objective_grid(actor=request.user, teaching_group=group)
+        return render(request, "assessment/objectives.html", {"grid": grid})
+    policy.require(request.user, "assessment.edit_markbook", group)
+    pupil = selectors.roster_pupil(
+        actor=request.user, teaching_group=group, public_id=request.POST.get("pupil")
+    )
+    objective = CurriculumObjective.objects.filter(
+        subject=group.subject_id,
+        year_group=group.year_group_id,
+        public_id=_uuid_or_none(request.POST.get("objective")),
+    ).first()
+    if objective is None:
+        raise policy.NotVisible("No objective matches the given query.")
+    level = request.POST.get("level", "")
+    if level not in ObjectiveLevel.values:
+        return HttpResponse("Choose not yet, working towards, secure or exceeding.", status=400)
+    services.objective_mark_set(actor=request.user, pupil=pupil, objective=objective, level=level)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect("assessment:objectives", public_id=group.public_id)
+    return HttpResponse(f'<span role="status">Saved: {ObjectiveLevel(level).label}</span>')
+
+
+def _uuid_or_none(text: str | None) -> UUID | None:
+    try:
+        return UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 # --- dashboards ---------------------------------------------------------------------------------------------
