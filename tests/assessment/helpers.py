@@ -16,6 +16,7 @@ from tests.cast import Cast
 from tutela import audit
 from tutela.assessment import services
 from tutela.assessment.models import AssessmentPoint, FlightPath, GradeScale, MarkColumn, Target
+from tutela.policy import rls
 from tutela.schools.models import Subject
 from tutela.vault.scope import vault_scope
 
@@ -39,7 +40,8 @@ class Assessment:
 
 
 def build_assessment(cast: Cast) -> Assessment:
-    with vault_scope(), audit.context(actor=None, reason="test assessment set-up"):
+    # rls.system_scope(): the policy matrix also builds this with row-level security enforced (PostgreSQL).
+    with vault_scope(), audit.context(actor=None, reason="test assessment set-up"), rls.system_scope():
         school = cast.school
         services.reference_scales_install(school=school)
         scales = {s.code: s for s in GradeScale.objects.filter(school=school)}
@@ -93,6 +95,11 @@ def build_assessment(cast: Cast) -> Assessment:
 
 def ensure_assessment(cast: Cast) -> Assessment:
     """build_assessment once per database state (the policy matrix asks for URL arguments per role)."""
+    with rls.system_scope():
+        return _ensure_assessment(cast)
+
+
+def _ensure_assessment(cast: Cast) -> Assessment:
     existing = MarkColumn.objects.filter(teaching_group=cast.maths_7a, title="Algebra test").first()
     if existing is None:
         return build_assessment(cast)
@@ -113,7 +120,7 @@ def record_result(cast: Cast, setup: Assessment, value: str = "3", point: int = 
     """Amelia's working-at grade in maths at a year 7 point, entered by her teacher."""
     from tutela.assessment.models import ResultKind
 
-    with vault_scope(), audit.context(actor=cast.class_teacher, reason="test result"):
+    with vault_scope(), audit.context(actor=cast.class_teacher, reason="test result"), rls.system_scope():
         services.result_set(
             actor=cast.class_teacher,
             pupil=cast.pupil_record,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 from tutela import audit, policy
 from tutela.assessment import progress
@@ -74,10 +75,16 @@ def roster(*, actor: Any, teaching_group: TeachingGroup) -> list[Pupil]:
 
 
 def roster_pupil(*, actor: Any, teaching_group: TeachingGroup, public_id: Any) -> Pupil:
-    for pupil in roster(actor=actor, teaching_group=teaching_group):
-        if str(pupil.public_id) == str(public_id):
-            return pupil
-    raise policy.NotVisible("No pupil matches the given query.")
+    try:
+        wanted = UUID(str(public_id))
+    except ValueError:
+        raise policy.NotVisible("No pupil matches the given query.") from None
+    found = pupil_selectors.class_roster(
+        actor=actor, teaching_group=teaching_group, granted_by="assessment.view_markbook", public_id=wanted
+    )
+    if not found:
+        raise policy.NotVisible("No pupil matches the given query.")
+    return found[0]
 
 
 def mark_get(*, actor: Any, column: MarkColumn, pupil: Pupil) -> Mark | None:

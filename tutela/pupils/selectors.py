@@ -192,13 +192,16 @@ def group_flags(*, actor: Any, pupil_ids: list[int]) -> dict[int, GroupFlags]:
     return {pk: GroupFlags(**values) for pk, values in flags.items()}
 
 
-def class_roster(*, actor: Any, teaching_group: TeachingGroup, granted_by: str) -> list[Pupil]:
+def class_roster(
+    *, actor: Any, teaching_group: TeachingGroup, granted_by: str, public_id: Any = None
+) -> list[Pupil]:
     """The pupils (on roll) of a class, for an actor whom a class-wide rule lets reach the class as a whole.
 
     ``granted_by`` is a registered action on TeachingGroup (e.g. ``assessment.view_markbook``, which lets
     a head of department see every class of their subject). Someone who may see a class's markbook must
     see who is in it; this is the one place where another rule opens pupils' identities, so it checks
     that rule itself, reads only this class's members, and audits the read like a scoped queryset.
+    ``public_id`` narrows it to one pupil (a cell of a markbook), in SQL.
     """
     if policy.rule(granted_by).model is not TeachingGroup or not policy.can(
         actor, granted_by, teaching_group
