@@ -1,6 +1,6 @@
 """The markbook and the year dashboard, in-process through the Django test client.
 
-    .venv/bin/python bench/bench_markbook.py [--quick]
+    .venv/bin/python bench/bench_markbook.py [--quick] [--profile]
 
 - markbook render: GET /assessment/markbooks/<class>/ for 32 pupils x 40 columns, every cell filled
   (target: p50 80 ms).
@@ -42,6 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 QUICK = "--quick" in sys.argv
+PROFILE = "--profile" in sys.argv  # also print where one call of each step spends its time
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -52,6 +53,14 @@ def percentile(values: list[float], q: float) -> float:
 def timed(label: str, fn, n: int, target: str) -> None:  # type: ignore[no-untyped-def]
     for _ in range(2):
         fn()
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(fn)
+        print(f"--- {label}", flush=True)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(18)
     samples = []
     for _ in range(n):
         t0 = time.perf_counter()

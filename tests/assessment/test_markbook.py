@@ -274,3 +274,15 @@ def test_a_teacher_marks_an_objective_and_the_head_of_year_reads_it(setup, cast,
     assert "Add fractions with different denominators" in page and "Secure" in page
     assert login(cast.head_of_year).post(url, body).status_code == 403
     assert login(cast.other_teacher).get(url).status_code == 404
+
+
+def test_a_cell_escapes_what_was_typed_and_the_column_title(setup, cast, login):
+    from tutela.assessment.models import MarkColumn
+
+    MarkColumn.objects.filter(pk=setup.test_column.pk).update(title='Test "A" <b>')
+    response = login(cast.class_teacher).post(
+        _cell_url(setup, cast), {"value": '"><script>'}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert "<script>" not in body and "&quot;&gt;&lt;script&gt;" in body
+    assert 'aria-label="Test &quot;A&quot; &lt;b&gt;, Amelia Owusu"' in body

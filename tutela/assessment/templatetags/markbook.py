@@ -1,13 +1,13 @@
 """One markbook cell as HTML, built in Python: a 32 x 40 grid is 1,280 cells, and a template include per
-cell costs more than everything else on the page. Every value is escaped by format_html."""
+cell costs more than everything else on the page. Every value is escaped (_e)."""
 
 from __future__ import annotations
 
+import html
 from uuid import UUID
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from tutela.assessment.models import ScaleKind
@@ -26,42 +26,35 @@ def _cell_url(cell: Cell) -> str:
     return base.replace(str(_PLACEHOLDER), str(cell.pupil.public_id))
 
 
+def _e(value: object) -> str:
+    # The standard library's escape (& < > " '), as Django's escape does, without its lazy-string wrapper:
+    # 1,280 cells x 5 values is most of the page's cost otherwise.
+    return html.escape(str(value), quote=True)
+
+
 @register.simple_tag
 def markbook_cell(cell: Cell, can_edit: bool, saved: bool = False) -> SafeString:
+    dom_id = cell.dom_id
     classes = "cell" + (f" track-{cell.status}" if cell.status else "") + (" has-error" if cell.error else "")
-    parts = []
+    parts = [f'<td id="{dom_id}" class="{classes}">']
     if can_edit:
         grades = cell.column.scale_id is not None and cell.column.scale.kind == ScaleKind.GRADES
-        invalid = (
-            format_html(' aria-invalid="true" aria-describedby="{}-err"', cell.dom_id) if cell.error else ""
-        )
+        invalid = f' aria-invalid="true" aria-describedby="{dom_id}-err"' if cell.error else ""
+        label = f"{cell.column.title}, {cell.pupil.first_name} {cell.pupil.last_name}"
         parts.append(
-            format_html(
-                '<input name="value" value="{}" autocomplete="off" enterkeyhint="next" inputmode="{}" '
-                'aria-label="{}, {} {}" hx-post="{}" hx-trigger="change" hx-target="closest td" '
-                'hx-swap="outerHTML"{}>',
-                cell.typed if cell.error else cell.text,
-                "text" if grades else "decimal",
-                cell.column.title,
-                cell.pupil.first_name,
-                cell.pupil.last_name,
-                _cell_url(cell),
-                invalid,
-            )
+            f'<input name="value" value="{_e(cell.typed if cell.error else cell.text)}" autocomplete="off" '
+            f'enterkeyhint="next" inputmode="{"text" if grades else "decimal"}" aria-label="{_e(label)}" '
+            f'hx-post="{_e(_cell_url(cell))}" hx-trigger="change" hx-target="closest td" hx-swap="outerHTML"'
+            f"{invalid}>"
         )
     else:
-        parts.append(format_html("<span>{}</span>", cell.text))
+        parts.append(f"<span>{_e(cell.text)}</span>")
     if cell.error:
-        parts.append(
-            format_html('<span class="error" id="{}-err" role="alert">{}</span>', cell.dom_id, cell.error)
-        )
+        parts.append(f'<span class="error" id="{dom_id}-err" role="alert">{_e(cell.error)}</span>')
     if cell.status_text:
-        parts.append(format_html('<span class="track-text">{}</span>', cell.status_text))
+        parts.append(f'<span class="track-text">{_e(cell.status_text)}</span>')
     if saved:
-        parts.append(mark_safe('<span class="visually-hidden" role="status">Saved</span>'))  # a constant
-    return format_html(
-        '<td id="{}" class="{}">{}</td>',
-        cell.dom_id,
-        classes,
-        format_html_join("", "{}", ((p,) for p in parts)),
-    )
+        parts.append('<span class="visually-hidden" role="status">Saved</span>')
+    parts.append("</td>")
+    # Safe: every value above is escaped by _e(); the rest are constants, codes and hex ids.
+    return mark_safe("".join(parts))  # noqa: S308
