@@ -204,3 +204,23 @@ def test_no_baseline_means_no_target_not_a_guess(setup, cast):
 def test_a_subject_without_a_plan_says_how_to_fix_it(setup, cast):
     with pytest.raises(ValidationError, match="has no assessment plan for Year 8"):
         services.target_generate(pupil=cast.sibling_record, subject=setup.maths)
+
+
+def test_the_target_page_shows_who_set_it_and_why_and_lets_a_leader_override(setup, cast, login):
+    from django.urls import reverse
+
+    url = reverse("assessment:target", args=[setup.target.public_id])
+    teacher = login(cast.class_teacher)
+    page = teacher.get(url).content.decode()
+    assert "From the flight path" in page and "KS2 maths to GCSE: from 2 to 5" in page
+    assert "Override the target" not in page
+    assert teacher.post(url, {"value": "6", "reason": "x"}).status_code == 403
+    admin = login(cast.school_admin)
+    refused = admin.post(url, {"value": "6", "reason": ""})
+    assert refused.status_code == 400 and "Say why the target differs" in refused.content.decode()
+    assert admin.post(url, {"value": "6", "reason": "Moved up a set"}).status_code == 302
+    page = admin.get(url).content.decode()
+    assert "Set by a teacher (overrides the flight path) by School Admin" in page and "Moved up a set" in page
+    admin.post(url, {"action": "reset"})
+    assert Target.system.get(pk=setup.target.pk).points == D(5)
+    assert login(cast.other_teacher).get(url).status_code == 404

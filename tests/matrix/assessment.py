@@ -59,7 +59,16 @@ def _planned_class(cast: Cast) -> dict[str, Any]:
     return {"public_id": cast.maths_7a.public_id}
 
 
-TARGETS = {"assessment_column": _column, "assessment_cell": _cell, "assessment_class": _planned_class}
+def _target(cast: Cast) -> dict[str, Any]:
+    return {"public_id": ensure_assessment(cast).target.public_id}
+
+
+TARGETS = {
+    "assessment_target": _target,
+    "assessment_column": _column,
+    "assessment_cell": _cell,
+    "assessment_class": _planned_class,
+}
 BODIES = {
     "assessment_mark": lambda cast: ({"value": "30", "comment": "Careful working"}, {}),
     "assessment_column": lambda cast: ({"title": "Quiz", "max_mark": "10", "weight": "1"}, {}),
@@ -79,6 +88,7 @@ CALLS = {
     "assessment:objectives": Call(target="assessment_class"),
     "assessment:paste": Call(method="post", target="assessment_column", body="assessment_paste"),
     "assessment:cell": Call(method="post", target="assessment_cell", body="assessment_mark"),
+    "assessment:target": Call(target="assessment_target"),
     "assessment:dashboard": Call(body="assessment_figures"),
     "assessment:drill": Call(body="assessment_figures"),
     "assessment-api:markbook": Call(target="class"),
@@ -127,6 +137,12 @@ EXPECTATIONS = {
     "assessment:cell": row(
         trust_admin=BACK, school_admin=BACK, head_of_year=DENY, form_tutor=HIDE, class_teacher=BACK,
         other_teacher=HIDE, senco=DENY, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
+    ),
+    # A target and why it was set: whoever sees the pupil's grades in the subject.
+    "assessment:target": row(
+        trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=HIDE, class_teacher=SEE,
+        other_teacher=HIDE, senco=SEE, dsl=HIDE, dpo=HIDE, it_admin=HIDE,
         parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
     "assessment:dashboard": row(

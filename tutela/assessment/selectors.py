@@ -292,6 +292,7 @@ class ResultCell:
 class ResultRow:
     pupil: Pupil
     target: str
+    target_id: Any
     expected: str
     working_at: ResultCell
     predicted: ResultCell
@@ -388,6 +389,7 @@ def data_drop(*, actor: Any, teaching_group: TeachingGroup, point_id: Any) -> Da
             ResultRow(
                 pupil=pupil,
                 target=target.scale.format(target.points) if target else "",
+                target_id=target.public_id if target else None,
                 expected=expected,
                 working_at=cells[ResultKind.WORKING_AT],
                 predicted=cells[ResultKind.PREDICTED],
@@ -447,3 +449,19 @@ def objective_grid(*, actor: Any, teaching_group: TeachingGroup) -> ObjectiveGri
     return ObjectiveGrid(
         teaching_group, objectives, rows, policy.can(actor, "assessment.edit_markbook", teaching_group)
     )
+
+
+def target_get(*, actor: Any, public_id: Any) -> Target:
+    found = (
+        Target.objects.for_actor(actor, "assessment.view_targets")
+        .filter(public_id=public_id)
+        .select_related("pupil__data_key", "pupil__year_group", "subject", "scale", "flight_path", "set_by")
+        .first()
+    )
+    if found is None:
+        raise policy.NotVisible("No target matches the given query.")
+    return found
+
+
+def can_override_target(*, actor: Any, target: Target) -> bool:
+    return policy.can(actor, "assessment.override_target", target)

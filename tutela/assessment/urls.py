@@ -13,6 +13,7 @@ urlpatterns = [
     path("markbooks/<uuid:public_id>/objectives/", views.objectives, name="objectives"),
     path("columns/<uuid:public_id>/paste/", views.column_paste, name="paste"),
     path("columns/<uuid:column_id>/pupils/<uuid:pupil_id>/", views.cell, name="cell"),
+    path("targets/<uuid:public_id>/", views.target, name="target"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/pupils/", views.drill, name="drill"),
 ]

@@ -257,6 +257,46 @@ def _uuid_or_none(text: str | None) -> UUID | None:
         return None
 
 
+@require_http_methods(["GET", "POST"])
+def target(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A pupil's target in a subject: how it was set and why; override (with a reason) or reset."""
+    found = selectors.target_get(actor=request.user, public_id=public_id)
+    error = ""
+    if request.method == "POST":
+        policy.require(request.user, "assessment.override_target", found)
+        try:
+            if request.POST.get("action") == "reset":
+                services.target_reset(actor=request.user, target=found)
+                messages.success(request, "The target is the flight path's again.")
+            else:
+                services.target_override(
+                    actor=request.user,
+                    target=found,
+                    value=request.POST.get("value", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, "Target overridden.")
+        except ValidationError as exc:
+            error = (
+                " ".join(m for ms in exc.message_dict.values() for m in ms)
+                if hasattr(exc, "error_dict")
+                else (" ".join(exc.messages))
+            )
+            found = selectors.target_get(actor=request.user, public_id=public_id)
+        else:
+            return redirect("assessment:target", public_id=found.public_id)
+    scale = found.scale
+    context = {
+        "target": found,
+        "target_text": scale.format(found.points),
+        "generated_text": scale.format(found.generated_points),
+        "start_text": scale.format(found.start_points),
+        "can_override": selectors.can_override_target(actor=request.user, target=found),
+        "error": error,
+    }
+    return render(request, "assessment/target.html", context, status=400 if error else 200)
+
+
 # --- dashboards ---------------------------------------------------------------------------------------------
 
 
