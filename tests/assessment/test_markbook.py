@@ -286,3 +286,14 @@ def test_a_cell_escapes_what_was_typed_and_the_column_title(setup, cast, login):
     body = response.content.decode()
     assert "<script>" not in body and "&quot;&gt;&lt;script&gt;" in body
     assert 'aria-label="Test &quot;A&quot; &lt;b&gt;, Amelia Owusu"' in body
+
+
+def test_a_cell_saves_to_the_pupil_its_url_names_among_several(setup, cast, login):
+    """Regression: the one-pupil roster lookup once ignored the pupil id and took the first pupil."""
+    first = make_pupil(cast.school, cast.year7, cast.form_7a, "Zara", "Adams")  # sorts before Owusu
+    pupil_services.class_add_pupils(teaching_group=cast.maths_7a, pupils=[first])
+    response = login(cast.class_teacher).post(_cell_url(setup, cast), {"value": "12"}, HTTP_HX_REQUEST="true")
+    assert "Amelia Owusu" in response.content.decode()
+    assert {m.pupil_id: m.points for m in Mark.system.all()} == {cast.pupil_record.pk: D(12)}
+    other = reverse("assessment:cell", args=[setup.test_column.public_id, cast.sibling_record.public_id])
+    assert login(cast.class_teacher).post(other, {"value": "1"}).status_code == 404  # not in the class

@@ -208,9 +208,10 @@ def class_roster(
     ):
         raise policy.NotVisible("No class matches the given query.")
     members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
-    pupils = list(
-        Pupil.system.filter(pk__in=members, on_roll=True).select_related(*_WITH_KEYS).only(*LIST_FIELDS)
-    )
+    rows = Pupil.system.filter(pk__in=members, on_roll=True)
+    if public_id is not None:
+        rows = rows.filter(public_id=public_id)
+    pupils = list(rows.select_related(*_WITH_KEYS).only(*LIST_FIELDS))
     if pupils:
         audit.record_read(
             target_type="pupils.pupil", subjects=[p.public_id for p in pupils], categories=["identity"]
