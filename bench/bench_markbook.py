@@ -60,7 +60,7 @@ def timed(label: str, fn, n: int, target: str) -> None:  # type: ignore[no-untyp
         profile = cProfile.Profile()
         profile.runcall(fn)
         print(f"--- {label}", flush=True)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(18)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(30)
     samples = []
     for _ in range(n):
         t0 = time.perf_counter()

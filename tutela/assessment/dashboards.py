@@ -219,7 +219,13 @@ class Dashboard:
 
 
 def _drill(f: Filters, **extra: str) -> str:
-    return f"{reverse('assessment:drill')}?{f.query(**extra)}"
+    # Hundreds of links per page: the path and the filters' part of the query are worked out once.
+    cached = f.__dict__.get("_drill_base")
+    if cached is None:
+        query = f.query()
+        cached = f"{reverse('assessment:drill')}?{query}{'&' if query else ''}"
+        f.__dict__["_drill_base"] = cached
+    return f"{cached}{urlencode(extra)}"
 
 
 def dashboard(*, actor: Any, params: Any) -> Dashboard:

@@ -211,9 +211,12 @@ def expectations_for(*, actor: Any, teaching_group: TeachingGroup, pupils: list[
     targets = Target.objects.for_actor(actor, "assessment.view_targets").filter(
         pupil__in=[p.pk for p in pupils], subject=teaching_group.subject_id
     )
-    return _Expectations(
-        {t.pupil_id: t for t in targets.select_related("scale", "flight_path").defer("reason")}
-    )
+    found = {t.pupil_id: t for t in targets.select_related("scale", "flight_path").defer("reason")}
+    # One scale object per scale, so its grades are loaded once (not once per pupil's target).
+    scales: dict[int, Any] = {}
+    for target in found.values():
+        target.scale = scales.setdefault(target.scale_id, target.scale)
+    return _Expectations(found)
 
 
 def markbook(*, actor: Any, teaching_group: TeachingGroup) -> Markbook:
