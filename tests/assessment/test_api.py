@@ -87,7 +87,7 @@ def test_a_teacher_of_another_class_gets_404_for_a_mark_and_its_comment(setup, c
     )
     client = login(cast.other_teacher)
     assert client.get(_mark_url(setup, cast)).status_code == 404
-    assert b"Private" not in client.get(_mark_url(setup, cast)).content
+    assert b"Private" not in client.get(_mark_url(setup, cast)).content  # 7 bytes: not a chance match
 
 
 def test_results_give_working_at_expected_target_and_track(setup, cast, login):

@@ -297,3 +297,26 @@ def test_a_cell_saves_to_the_pupil_its_url_names_among_several(setup, cast, logi
     assert {m.pupil_id: m.points for m in Mark.system.all()} == {cast.pupil_record.pk: D(12)}
     other = reverse("assessment:cell", args=[setup.test_column.public_id, cast.sibling_record.public_id])
     assert login(cast.class_teacher).post(other, {"value": "1"}).status_code == 404  # not in the class
+
+
+def test_the_markbook_page_needs_no_more_queries_for_more_pupils(
+    setup, cast, login, django_assert_max_num_queries
+):
+    """No query per pupil or per cell: a 32 x 40 grid must cost what a 1 x 2 grid costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.mark_set(actor=cast.class_teacher, column=setup.grade_column, pupil=cast.pupil_record, value="3")
+    client = login(cast.class_teacher)
+    url = reverse("assessment:markbook", args=[cast.maths_7a.public_id])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    more = [make_pupil(cast.school, cast.year7, cast.form_7a, f"P{i}", f"Q{i}") for i in range(4)]
+    pupil_services.class_add_pupils(teaching_group=cast.maths_7a, pupils=more)
+    for pupil in more:
+        services.baseline_set(pupil=pupil, measure="ks2-maths", scale=setup.scales["ks2-scaled"], value="101")
+        services.target_generate(pupil=pupil, subject=setup.maths)
+        services.mark_set(actor=cast.class_teacher, column=setup.grade_column, pupil=pupil, value="4")
+    with CaptureQueriesContext(connection) as five:
+        client.get(url)
+    assert len(five) == len(one), "\n".join(q["sql"][:100] for q in five.captured_queries)

@@ -211,7 +211,8 @@ def expectations_for(*, actor: Any, teaching_group: TeachingGroup, pupils: list[
     targets = Target.objects.for_actor(actor, "assessment.view_targets").filter(
         pupil__in=[p.pk for p in pupils], subject=teaching_group.subject_id
     )
-    found = {t.pupil_id: t for t in targets.select_related("scale", "flight_path").defer("reason")}
+    # The pupil is joined because evaluating the scoped queryset records a read naming each pupil.
+    found = {t.pupil_id: t for t in targets.select_related("scale", "flight_path", "pupil").defer("reason")}
     # One scale object per scale, so its grades are loaded once (not once per pupil's target).
     scales: dict[int, Any] = {}
     for target in found.values():
@@ -241,6 +242,8 @@ def markbook(*, actor: Any, teaching_group: TeachingGroup) -> Markbook:
             categories=["attainment"],
         )
     expectations = expectations_for(actor=actor, teaching_group=teaching_group, pupils=pupils)
+    for target in expectations.targets.values():  # share the columns' scale objects (grades loaded once)
+        target.scale = scales.get(target.scale_id, target.scale)
     rows = []
     for pupil in pupils:
         cells = [
