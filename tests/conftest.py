@@ -13,6 +13,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from tests.cast import PASSWORD, Cast, build_cast
+from tests.support.two_factor import verify_client
 from tutela import audit
 from tutela.vault.scope import vault_scope
 
@@ -44,11 +45,14 @@ def audited() -> Iterator[None]:
 
 @pytest.fixture
 def login(client):
-    """``login(user)`` signs the test client in as ``user``."""
+    """``login(user)`` signs the test client in as ``user``, with the second factor if the user needs one
+    (tests/support/two_factor.py; ``login(user, second_factor=False)`` stops after the password)."""
 
-    def sign_in(user):
+    def sign_in(user, *, second_factor: bool = True):
         with audit.context(actor=None, reason="test sign-in"):
             assert client.login(username=user.email, password=PASSWORD)
+        if second_factor:
+            verify_client(client, user)
         return client
 
     return sign_in

@@ -24,6 +24,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,8 +33,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import pytest
+from django_otp.oath import hotp
 from PIL import Image
 
+from tests.reports.helpers import pdf_text
 from tests.support.breach import (
     Needle,
     Scanner,
@@ -74,6 +77,8 @@ ASSESSMENT = {
     "comment": "Persevering admirably with vulgar fractions",
     "visit_comment": "Needs encouragement on long division",
 }
+# Written through the report comment form during the visit, then printed into the report's PDF.
+REPORT_COMMENT = "Origami cranes by Zephyrine astonished the whole corridor"
 STAFF = {
     "email": "bramwell.osgood@breach-staff.example",
     "display_name": "Bramwell Osgood",
@@ -100,6 +105,7 @@ PLAINTEXTS = {
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
     "teacher comment (seeded)": ASSESSMENT["comment"],
     "teacher comment (typed in the visit)": ASSESSMENT["visit_comment"],
+    "report comment": REPORT_COMMENT,
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
     "staff password": STAFF["password"],
@@ -117,6 +123,7 @@ class Visit:
 
     pages: dict[str, Response] = field(default_factory=dict)
     photo_jpeg: bytes = b""
+    report_pdf: bytes = b""
 
 
 @dataclass
@@ -144,6 +151,8 @@ def visit(base: str, ids: dict) -> Visit:
     credentials = {"csrfmiddlewaretoken": form_token(login_page), "username": STAFF["email"]}
     seen.pages["wrong password"] = browser.post("/accounts/login/", {**credentials, "password": "not-it-9x"})
     seen.pages["sign in"] = browser.post("/accounts/login/", {**credentials, "password": STAFF["password"]})
+    seen.pages["before the second factor"] = browser.get("/pupils/")
+    seen.pages["second factor"] = browser.post("/accounts/verify/", {"code": totp_code(ids["totp_key"], 1)})
     seen.pages["home"] = browser.get("/")
     seen.pages["pupil list"] = browser.get("/pupils/")
     seen.pages["search"] = browser.post("/pupils/search/", {"q": "Zeph"})
@@ -178,6 +187,7 @@ def visit(base: str, ids: dict) -> Visit:
         cell_url, {"value": "41", "comment": ASSESSMENT["visit_comment"]}, headers={"HX-Request": "true"}
     )
     seen.pages["markbook cell after save"] = browser.get(cell_url)
+    visit_reports(browser, ids, seen)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
 
@@ -186,8 +196,54 @@ def visit(base: str, ids: dict) -> Visit:
     return seen
 
 
-def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes) -> list[Needle]:
+def visit_reports(browser: Browser, ids: dict, seen: Visit) -> None:
+    """A report cycle for the pupil's year: a comment written, the PDF generated and downloaded."""
+    seen.pages["reports"] = browser.get("/reports/")
+    created = browser.post(
+        "/reports/cycles/new/",
+        {
+            "year_group": ids["year_group"],
+            "name": "Breach autumn report",
+            "covers_from": "2026-09-02",
+            "covers_to": "2026-12-18",
+        },
+    )
+    seen.pages["report cycle created"] = created
+    cycle_path = created.location
+    comment_path = f"{cycle_path}pupils/{ids['pupil']}/comment/"
+    seen.pages["comment form"] = browser.get(comment_path)
+    seen.pages["comment"] = browser.post(comment_path, {"heading": "Headteacher", "text": REPORT_COMMENT})
+    seen.pages["generate reports"] = browser.post(f"{cycle_path}generate/", {})
+    seen.pages["report cycle"] = browser.get(cycle_path)
+    link = re.search(r'href="(/reports/[0-9a-f-]{36}/pdf/)"', seen.pages["report cycle"].text)
+    if link:
+        seen.pages["report pdf"] = browser.get(link.group(1))
+        seen.report_pdf = seen.pages["report pdf"].body
+
+
+def totp_code(key_hex: str, steps_ahead: int = 0) -> str:
+    """The code the staff member's authenticator app shows (the next step's: enrolment used this one)."""
+    return f"{hotp(bytes.fromhex(key_hex), int(time.time()) // 30 + steps_ahead, 6):06d}"
+
+
+def secret_needles(ids: dict) -> list[Needle]:
+    """The two-factor secrets: the TOTP seed in the forms an app or a careless copy would hold, and every
+    recovery code. The database holds them only encrypted (seed) or as keyed hashes (codes)."""
+    seed = bytes.fromhex(ids["totp_key"])
+    needles = binary_needles("TOTP seed (raw)", seed)
+    needles += needles_for("TOTP seed (hex)", ids["totp_key"])
+    needles += needles_for("TOTP seed (base32)", base64.b32encode(seed).decode().rstrip("="))
+    for number, code in enumerate(ids["recovery_codes"]):
+        needles += needles_for(f"recovery code {number}", code)
+        needles += needles_for(f"recovery code {number} (no dash)", code.replace("-", ""))
+    return needles
+
+
+def build_needles(
+    instance: Instance, png: bytes, photo_jpeg: bytes, report_pdf: bytes, ids: dict
+) -> list[Needle]:
     needles = [needle for label, text in PLAINTEXTS.items() for needle in needles_for(label, text)]
+    needles += secret_needles(ids)
     band_rgb = bytes(BAND) * 64  # a raw (BMP, bitmap cache) copy of the photo holds these pixel runs
     needles += binary_needles("photo pixels (RGB)", band_rgb)
     needles += binary_needles("photo pixels (BGR)", bytes(reversed(BAND)) * 64)
@@ -196,6 +252,9 @@ def build_needles(instance: Instance, png: bytes, photo_jpeg: bytes) -> list[Nee
     if photo_jpeg:  # the re-encoded photo as the server decrypted it
         middle = len(photo_jpeg) // 2
         needles += binary_needles("stored photo (JPEG)", photo_jpeg[middle : middle + 64])
+    if report_pdf:  # the report as the server decrypted it for download
+        middle = len(report_pdf) // 2
+        needles += binary_needles("report PDF", report_pdf[middle : middle + 64])
     for key_file in files_under(instance.keys):  # a key beside the data would unlock all of it
         data = key_file.read_bytes()
         needles += binary_needles(f"key file {key_file.name}", data[:64] if len(data) > 64 else data)
@@ -230,7 +289,7 @@ def run_scenario(
         served_as = while_serving()
     # A backup archive lands in TUTELA_HOME/backups, so the scans of TUTELA_HOME cover it as well.
     instance.manage("backup", "create")
-    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg))
+    scanner = Scanner(build_needles(instance, png, seen.photo_jpeg, seen.report_pdf, ids))
     return Breach(instance, ids, seen, scanner, live_copy, served_as=served_as)
 
 
@@ -348,6 +407,10 @@ def test_the_visit_showed_staff_the_pupils_real_details(breach: Breach) -> None:
     assert pages["wrong password"].status == 200
     assert "not recognised" in pages["wrong password"].text
     assert pages["sign in"].status == 302, pages["sign in"].text
+    # A school admin reaches nothing with the password alone; the authenticator's code lets them in.
+    assert pages["before the second factor"].status == 302
+    assert pages["before the second factor"].location.startswith("/accounts/verify/")
+    assert pages["second factor"].status == 302, pages["second factor"].text
     assert "Welcome, Bramwell Osgood" in pages["home"].text
     assert pages["pupil list"].status == 200
     assert "Quillfeather, Zephyrine" in pages["pupil list"].text
@@ -402,6 +465,17 @@ def test_the_visit_showed_and_saved_the_teachers_comments_in_the_markbook(breach
     assert ASSESSMENT["visit_comment"] in pages["markbook cell after save"].text
 
 
+def test_the_visit_wrote_a_report_comment_and_downloaded_the_pdf(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert pages["report cycle created"].status == 302
+    assert pages["comment"].status == 302, pages["comment"].text
+    assert pages["generate reports"].status == 302
+    assert pages["report pdf"].headers["Content-Type"] == "application/pdf"
+    text = pdf_text(breach.visit.report_pdf)
+    assert REPORT_COMMENT in " ".join(text.split())
+    assert "Thistledown Quillfeather" in text  # the preferred name given earlier in the visit
+
+
 def test_the_visit_met_a_missing_page_and_ended_signed_out(breach: Breach) -> None:
     pages = breach.visit.pages
     assert pages["missing pupil"].status == 404
@@ -416,8 +490,10 @@ def test_the_instance_wrote_its_database_files_and_logs(breach: Breach) -> None:
     assert f"POST /pupils/{breach.ids['pupil']}/edit/" in access_log
     assert "POST /pupils/search/" in access_log
     assert "Not Found" in (home / "logs" / "error.log").read_text()  # Django's own log of the 404
-    stored = [path.relative_to(home / "files").as_posix() for path in files_under(home / "files")]
-    assert sorted(stored) == sorted(breach.ids["files"])
+    stored = {path.relative_to(home / "files").as_posix() for path in files_under(home / "files")}
+    assert set(breach.ids["files"]) <= stored
+    [report_file] = stored - set(breach.ids["files"])  # the report generated during the visit
+    assert re.fullmatch(r"reports_pupilreport/[0-9a-f]{32}\.tink", report_file)
     if breach.dump is None:
         assert (home / "tutela.sqlite3").stat().st_size > 100_000
 
@@ -444,9 +520,14 @@ def test_a_backup_archive_was_made_and_is_among_what_was_scanned(breach: Breach)
     assert_nothing_readable(breach.scanner.scan(archives[0].read_bytes(), str(archives[0])))
 
 
+def test_the_file_store_holds_no_readable_pdf(breach: Breach) -> None:
+    for path in files_under(breach.instance.home / "files"):
+        assert b"%PDF-" not in path.read_bytes(), path
+
+
 def test_the_file_store_holds_no_readable_image(breach: Breach) -> None:
     files = breach.instance.home / "files"
-    assert len(files_under(files)) == 2  # the photo and its thumbnail
+    assert len(files_under(files)) == 3  # the photo, its thumbnail and the report PDF
     assert readable_images(files) == []
 
 

@@ -49,6 +49,7 @@ from tests.matrix import (
     row,
 )
 from tests.pupils.helpers import png_bytes, upload
+from tests.support.two_factor import verify_client
 from tutela import audit
 from tutela.accounts.models import User
 
@@ -204,6 +205,8 @@ CALLS: dict[str, Call] = {
 # (it may create what it names, inside the test's savepoint); a body gives (data, extra client kwargs).
 TARGETS: dict[str, Callable[[Cast], dict[str, Any]]] = {}
 BODIES: dict[str, Callable[[Cast], tuple[Any, dict[str, Any]]]] = {}
+# Named redirect targets: an Expect(302, redirect_to=name) matches a redirect to the path the function gives.
+REDIRECTS: dict[str, Callable[[Cast], str]] = {}
 
 
 def _load_app_matrices() -> None:
@@ -215,6 +218,7 @@ def _load_app_matrices() -> None:
             (CALLS, getattr(module, "CALLS", {})),
             (TARGETS, getattr(module, "TARGETS", {})),
             (BODIES, getattr(module, "BODIES", {})),
+            (REDIRECTS, getattr(module, "REDIRECTS", {})),
         ):
             clash = set(table) & set(extra)
             assert not clash, f"tests/matrix/{module_info.name}.py redefines {sorted(clash)}"
@@ -269,6 +273,7 @@ def _module_cast(django_db_setup: None, django_db_blocker: Any) -> Iterator[tupl
                 client = Client()
                 with audit.context(actor=None, reason="test sign-in"):
                     assert client.login(username=getattr(cast, role).email, password=PASSWORD)
+                verify_client(client, getattr(cast, role))  # the second factor, for roles that need it
                 sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield cast, SignedIn(sessions)
         transaction.set_rollback(True)
@@ -330,6 +335,7 @@ def describe(response: Any, cast: Cast) -> Expect:
             reverse("home"): "home",
             profile: "profile",
             enrolment_form: "enrolment form",
+            **{path_of(cast): label for label, path_of in REDIRECTS.items()},
         }
         return Expect(status, redirect_to=names.get(path, path))
     body = b"".join(response) if response.streaming else response.content

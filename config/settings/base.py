@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from config.env import env_bool, env_int, env_path, env_secret, env_str
 
@@ -24,6 +26,8 @@ TUTELA_URL = env_str("TUTELA_URL", f"http://127.0.0.1:{TUTELA_PORT}").rstrip("/"
 # Where the root key lives. file:// today; the scheme leaves room for Tink's KMS clients (gcp-kms://,
 # aws-kms://) so the root key need never touch the application host.
 TUTELA_ROOT_KEY_URI = env_str("TUTELA_ROOT_KEY_URI", f"file://{TUTELA_KEYS / 'root-keyset.bin'}")
+# For gcp-kms:// and aws-kms:// root keys: a credentials file (mode 0600); empty = the SDK's default chain.
+TUTELA_KMS_CREDENTIALS = env_str("TUTELA_KMS_CREDENTIALS", "")
 TUTELA_AUDIT_SIGNING_KEY = env_path("TUTELA_AUDIT_SIGNING_KEY", TUTELA_KEYS / "audit-signing-keyset.bin")
 TUTELA_AUDIT_CHECKPOINT_EVERY = env_int("TUTELA_AUDIT_CHECKPOINT_EVERY", 1000)
 # Tests only: generate a missing root key instead of refusing to start.
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
     "tutela.core.apps.CoreConfig",
     "tutela.vault",
     "tutela.audit",
@@ -86,6 +91,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Idle and absolute session limits, revocation; then the second factor (docs/sign-in.md). Both global.
+    "tutela.accounts.middleware.SessionActivityMiddleware",
+    "tutela.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,13 +154,47 @@ TUTELA_PG_BIN = env_str("TUTELA_PG_BIN", "")
 
 # --- Passwords and sessions ------------------------------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+# NCSC password guidance: a minimum length, a deny-list of common and breached passwords, no composition
+# rules, no forced expiry, long passphrases welcome (no maximum below 1,000 characters).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tutela.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "tutela.accounts.passwords.NotAboutTheUserValidator"},
+    {"NAME": "tutela.accounts.passwords.MaximumLengthValidator"},
 ]
-PASSWORD_RESET_TIMEOUT = 72 * 60 * 60  # enrolment and reset links: three days, single use
-SESSION_COOKIE_AGE = 8 * 60 * 60
+PASSWORD_RESET_TIMEOUT = env_int("TUTELA_PASSWORD_RESET_HOURS", 72) * 60 * 60  # enrolment and reset links
+# Sessions end after this long without a request, and after this long in all (a school day), whichever
+# comes first; tutela.accounts.middleware enforces both on the server, whatever the cookie says.
+TUTELA_SESSION_IDLE_MINUTES = env_int("TUTELA_SESSION_IDLE_MINUTES", 30)
+TUTELA_SESSION_MAX_HOURS = env_int("TUTELA_SESSION_MAX_HOURS", 10)
+SESSION_COOKIE_AGE = TUTELA_SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Failed sign-ins: an account (by the typed email's blind index) or an address (by a MAC of the IP) that
+# fails this many times within the window is locked for the window (docs/sign-in.md).
+TUTELA_SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("TUTELA_SIGNIN_MAX_FAILURES_PER_ACCOUNT", 10)
+TUTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("TUTELA_SIGNIN_MAX_FAILURES_PER_ADDRESS", 50)
+TUTELA_SIGNIN_LOCKOUT_MINUTES = env_int("TUTELA_SIGNIN_LOCKOUT_MINUTES", 15)
+# WebAuthn passkeys are bound to this site's host name and origin.
+TUTELA_WEBAUTHN_RP_ID = TUTELA_PUBLIC_HOST
+TUTELA_WEBAUTHN_ORIGIN = f"{_public.scheme}://{_public.netloc}"
+# Email (password reset links). Console by default (the demo prints the message); smtp in production.
+_email_backends = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = env_str("TUTELA_EMAIL_BACKEND", "console")
+if _email_backend not in _email_backends:
+    raise ImproperlyConfigured(f"TUTELA_EMAIL_BACKEND={_email_backend!r}: use console, file or smtp.")
+EMAIL_BACKEND = _email_backends[_email_backend]
+EMAIL_FILE_PATH = TUTELA_HOME / "mail"
+EMAIL_HOST = env_str("TUTELA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TUTELA_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("TUTELA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("TUTELA_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("TUTELA_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("TUTELA_EMAIL_FROM", f"tutela@{TUTELA_PUBLIC_HOST}")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # HTMX sends the token from the page (hx-headers), never reads the cookie
@@ -202,6 +244,9 @@ STORAGES = {
     "default": {"BACKEND": "tutela.vault.storage.EncryptedFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (megabytes, for developer tools only) are served as they are: brotli-compressing them at the
+# highest quality made collectstatic, and so instance_init, take a minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- i18n --------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -211,7 +256,11 @@ USE_TZ = True
 
 # --- API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Machine clients first (a Bearer token answers 401 when wrong); people through their session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tutela.clients.authentication.ClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -245,6 +294,9 @@ LOGGING = {
     "loggers": {
         # SQL with bound parameters would print ciphertext at best; never log it.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # PDF rendering narrates every step of every report at INFO; only its problems belong in the log.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }
 ADMINS: list[tuple[str, str]] = []

@@ -49,7 +49,7 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(cast, client)
 
 
 def test_a_correct_password_signs_in_and_goes_home(cast, client):
-    response = sign_in(client, "dsl@tests.example", PASSWORD)
+    response = sign_in(client, "form_tutor@tests.example", PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200

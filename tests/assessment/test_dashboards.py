@@ -138,3 +138,14 @@ def test_expected_points_come_from_each_pupils_own_path(cast, year7):
     }
     assert rows[cast.pupil_record.pk].expected == Decimal("2.00")
     assert rows[zara.pk].expected == Decimal("1.00")
+
+
+def test_each_subject_has_a_chart_beside_its_table_with_drill_down_links(cast, year7, login):
+    _, _, params = year7
+    page = login(cast.school_admin).get(reverse("assessment:dashboard"), params).content.decode()
+    assert (
+        'role="img"' in page
+        and "Mathematics: pupils working at each grade, and with it as their target" in page
+    )
+    assert page.count("/assessment/dashboard/pupils/?") > 6  # the chart's marks, its data table and ours
+    assert "<caption" in page  # the accessible table is still there beside the chart

@@ -43,6 +43,13 @@ def remac_from(seq: int) -> None:
         cursor.execute("UPDATE audit_audithead SET mac = %s", [prev])
 
 
+def rewind_head_to(seq: int) -> None:
+    """What an intruder who deletes the newest events would also do: point the head at the new last one."""
+    last = AuditEvent.objects.get(seq=seq)
+    with tampering() as cursor:
+        cursor.execute("UPDATE audit_audithead SET seq = %s, mac = %s", [seq, bytes(last.mac)])
+
+
 # --- intact chains ------------------------------------------------------------------------------------------
 
 
@@ -161,6 +168,31 @@ def test_a_truncated_tail_is_caught_by_the_signed_checkpoint(db):
     )
 
 
+def test_events_deleted_since_the_last_checkpoint_are_caught_by_the_head(db):
+    record_events(4)
+    chain.checkpoint_now()
+    record_events(3)
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq > 5")
+    assert verdict() == (
+        False,
+        "the log ends at event 5 but the chain's head records event 7: "
+        "the newest events were deleted or the head was altered",
+        6,
+    )
+
+
+def test_a_head_rewound_with_the_deleted_tail_is_not_caught_without_a_checkpoint(db):
+    """The limit of the head check: checkpoints (exported off the host) are what prove the tail."""
+    record_events(4)
+    chain.checkpoint_now()
+    record_events(3)
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq > 5")
+    rewind_head_to(5)
+    assert chain.verify() == chain.Verdict(True, 5, 1)
+
+
 def test_a_chain_recomputed_with_the_mac_key_is_caught_by_the_signed_checkpoint(db):
     record_events(4)
     chain.checkpoint_now()
@@ -206,6 +238,7 @@ def test_a_tail_cut_with_its_checkpoint_is_caught_by_the_exported_copy(db):
     with tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq > 4")
         cursor.execute("DELETE FROM audit_auditcheckpoint")
+    rewind_head_to(4)
     assert chain.verify().ok  # the database alone no longer shows it
     assert verdict(exported) == (
         False,

@@ -13,12 +13,16 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from tutela.accounts.models import User
+from tests.support.two_factor import enrol_totp
+from tutela import audit
+from tutela.accounts import services
+from tutela.accounts.models import TOTPDevice, User
 from tutela.audit.models import AuditEvent
 from tutela.backups.services import backups_dir
 from tutela.core import clock
 from tutela.doctor import findings
 from tutela.vault import archive, root
+from tutela.vault.scope import vault_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +180,24 @@ def test_the_page_names_each_check(cast, login, keys_in_place):
     for name in ("keys", "audit", "backups", "TLS", "DEBUG"):
         assert f"<td>{name}</td>" in content
     assert Path(root.location().path).name not in content or "root" in content
+
+
+def test_two_factor_coverage_fires_while_a_privileged_member_has_no_confirmed_device(cast):
+    privileged = ("senco", "dsl", "dpo", "school_admin", "trust_admin", "it_admin", "other_school_admin")
+    result = findings.two_factor_coverage()
+    assert [f.level for f in result] == [findings.WARNING]
+    assert result[0].message.startswith(f"{len(privileged)} active accounts")
+    for role in privileged[:-1]:
+        enrol_totp(getattr(cast, role))
+    assert "1 active accounts" in findings.two_factor_coverage()[0].message
+    # An unconfirmed device (enrolment started, never finished) does not count.
+    with vault_scope(), audit.context(actor=None, reason="test"):
+        services.totp_device_start(user=cast.other_school_admin)
+    assert levels(findings.two_factor_coverage) == {findings.WARNING}
+    enrol_totp(cast.other_school_admin)
+    assert levels(findings.two_factor_coverage) == {findings.OK}
+    # A leaver (inactive) no longer counts; roles without special-category access never did.
+    with audit.context(actor=None, reason="test"):
+        TOTPDevice.objects.filter(user=cast.dsl).delete()
+    User.objects.filter(pk=cast.dsl.pk).update(is_active=False)
+    assert levels(findings.two_factor_coverage) == {findings.OK}

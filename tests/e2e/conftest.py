@@ -21,7 +21,9 @@ from pytest_django.live_server_helper import LiveServer
 from tests.cast import PASSWORD, Cast
 from tests.support.breach import assert_nothing_readable, needles_for, scan_bytes
 from tests.support.images import checkerboard, png_bytes
+from tests.support.two_factor import code_for, totp_device
 from tutela import audit
+from tutela.accounts import two_factor
 from tutela.pupils import services
 from tutela.vault.scope import vault_scope
 
@@ -91,8 +93,17 @@ def photographed(cast: Cast) -> Cast:
 
 
 def sign_in(page: Page, base_url: str, user: object) -> None:
+    """Password, then (for the roles that need it) a code from the user's authenticator, computed here."""
+    with vault_scope():
+        needs_code = two_factor.must_use_two_factor(user)
+    two_factor.forget_devices(user)
+    device = totp_device(user) if needs_code else None
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(user.email)  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+        page.get_by_label("Code from your authenticator app").fill(code_for(device))
+        page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")

@@ -2,7 +2,8 @@
 
 A module may define EXPECTATIONS (route name -> row built with row), CALLS (route name ->
 Call), TARGETS (target name -> function of the cast giving URL kwargs) and BODIES (body name -> function of
-the cast giving (data, extra client kwargs)).
+the cast giving (data, extra client kwargs)) and REDIRECTS (a label -> function of the cast giving the path
+a redirect with that label goes to).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import base64
 import datetime
 import json
 import sys
+import time
 from decimal import Decimal
 
 import django
@@ -20,6 +21,8 @@ import django
 def main() -> None:
     spec = json.load(sys.stdin)
     django.setup()
+
+    from django_otp.oath import hotp
 
     from tutela import audit
     from tutela.accounts import services as accounts
@@ -65,6 +68,13 @@ def main() -> None:
             email=staff["email"], display_name=staff["display_name"], password=staff["password"]
         )
         accounts.membership_grant(user=user, role=Role.SCHOOL_ADMIN, school=school)
+        # A school admin must use two-factor sign-in: enrol an authenticator app the way the page does (a
+        # code computed from the seed), and make recovery codes. Both are secrets the scan looks for.
+        device = accounts.totp_device_start(user=user)
+        step = int(time.time()) // device.STEP
+        assert accounts.totp_device_confirm(device=device, code=f"{hotp(device.bin_key, step, 6):06d}")
+        recovery_codes = accounts.recovery_codes_generate(user=user)
+        totp_key = device.key
         # A markbook with a mark and a teacher's comment about the pupil (encrypted under the pupil's key).
         maths = schools.subject_create(school=school, name="Mathematics", code="MA")
         group = schools.teaching_group_create(
@@ -85,6 +95,8 @@ def main() -> None:
                 "year_group": str(year.public_id),
                 "form_group": str(form.public_id),
                 "files": [record.photo.name, record.photo_thumbnail.name],
+                "totp_key": totp_key,
+                "recovery_codes": recovery_codes,
                 "class": str(group.public_id),
                 "column": str(column.public_id),
             }

@@ -35,10 +35,10 @@ class Instance:
     keys: Path
     env: dict[str, str]
 
-    def manage(self, *args: str, timeout: float = 120) -> str:
+    def manage(self, *args: str, timeout: float = 300) -> str:
         return run([sys.executable, "manage.py", *args], env=self.env, timeout=timeout)
 
-    def script(self, path: Path, payload: Mapping[str, Any], timeout: float = 120) -> Any:
+    def script(self, path: Path, payload: Mapping[str, Any], timeout: float = 300) -> Any:
         """Runs a Python script with the instance's environment, ``payload`` as JSON on stdin; returns the
         JSON the script prints as its last line."""
         out = run([sys.executable, str(path)], env=self.env, timeout=timeout, stdin=json.dumps(payload))

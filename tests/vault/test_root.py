@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import sys
+import types
 
 import pytest
 from django.core.management import call_command
@@ -87,11 +89,100 @@ def test_an_existing_root_key_is_never_overwritten(empty_key_dirs):
     assert (empty_key_dirs / "root-keyset.bin").read_bytes() == before
 
 
-def test_a_root_key_in_a_kms_is_asked_of_the_kms(empty_key_dirs, settings):
-    settings.TUTELA_ROOT_KEY_URI = "aws-kms://arn:aws:kms:eu-west-2:111122223333:key/test"
-    assert root.problems() == []  # nothing to check on disk
-    with pytest.raises(crypto.TinkError):  # no KMS client is registered here: it fails, loudly
-        root.root_aead()
+AWS_URI = "aws-kms://arn:aws:kms:eu-west-2:111122223333:key/test"
+GCP_URI = "gcp-kms://projects/p/locations/europe-west2/keyRings/tutela/cryptoKeys/root"
+
+
+def test_a_kms_root_key_without_its_sdk_names_the_package_to_install(empty_key_dirs, settings, monkeypatch):
+    # The cloud SDKs are optional (not in the lock); None in sys.modules makes the import fail even where
+    # one happens to be installed, so this holds on any machine.
+    monkeypatch.setitem(sys.modules, "tink.integration.awskms", None)
+    monkeypatch.setitem(sys.modules, "tink.integration.gcpkms", None)
+    for uri, package in ((AWS_URI, "boto3"), (GCP_URI, "google-cloud-kms")):
+        settings.TUTELA_ROOT_KEY_URI = uri
+        scheme = uri.split("//")[0] + "//"
+        expected = (
+            f"TUTELA_ROOT_KEY_URI is a {scheme} key, but the {package} package (Tink's KMS client needs it) "
+            f"is not installed. Run `pip install {package}` in Tutela's environment (docs/deployment.md)."
+        )
+        assert root.problems() == [expected]
+        assert errors_of_e101() == [expected]
+        root.root_aead.cache_clear()
+        with pytest.raises(root.RootKeyProblem, match=f"pip install {package}"):
+            root.root_aead()
+
+
+def test_an_unknown_scheme_is_refused_naming_the_supported_ones(empty_key_dirs, settings):
+    settings.TUTELA_ROOT_KEY_URI = "azure-kv://vault/key"
+    assert root.problems() == [
+        "TUTELA_ROOT_KEY_URI 'azure-kv://vault/key' has an unknown scheme. Use file://, gcp-kms:// or aws-kms://."
+    ]
+
+
+def test_hashicorp_vault_is_refused_with_the_reason(empty_key_dirs, settings):
+    settings.TUTELA_ROOT_KEY_URI = "hcvault://vault.example:8200/transit/keys/tutela"
+    (problem,) = root.problems()
+    assert "refuses the associated data" in problem and problem.endswith(
+        "Use file://, gcp-kms:// or aws-kms://."
+    )
+
+
+class _LocalKmsClient:
+    """Stands in for a cloud SDK's client, which cannot run here: a real AEAD, held in memory."""
+
+    made: list[tuple[str, str | None]] = []
+
+    def __init__(self, uri: str, credentials_path: str | None) -> None:
+        self.made.append((uri, credentials_path))
+        self._aead = crypto.primitive(crypto.new_keyset("aead"), "aead")
+
+    def get_aead(self, uri: str):
+        return self._aead
+
+
+@pytest.mark.parametrize(
+    ("uri", "module", "client_class"),
+    [
+        (AWS_URI, "tink.integration.awskms", "AwsKmsClient"),
+        (GCP_URI, "tink.integration.gcpkms", "GcpKmsClient"),
+    ],
+    ids=["aws", "gcp"],
+)
+def test_a_kms_uri_goes_to_tinks_client_for_its_scheme(
+    empty_key_dirs, settings, monkeypatch, tmp_path, uri, module, client_class
+):
+    credentials = tmp_path / "kms-credentials.json"
+    credentials.write_text("{}")
+    credentials.chmod(0o600)
+    settings.TUTELA_ROOT_KEY_URI = uri
+    settings.TUTELA_KMS_CREDENTIALS = str(credentials)
+    monkeypatch.setitem(sys.modules, module, types.SimpleNamespace(**{client_class: _LocalKmsClient}))
+    _LocalKmsClient.made.clear()
+    root.root_aead.cache_clear()
+    assert root.problems() == []
+    aead = root.root_aead()
+    assert _LocalKmsClient.made == [(uri, str(credentials))]
+    assert aead.decrypt(aead.encrypt(b"keyring", b"ad"), b"ad") == b"keyring"
+    assert not (empty_key_dirs / "root-keyset.bin").exists()  # no key on disk when a KMS holds it
+    root.root_aead.cache_clear()
+
+
+def test_kms_credentials_must_exist_and_be_private(empty_key_dirs, settings, monkeypatch, tmp_path):
+    monkeypatch.setitem(
+        sys.modules, "tink.integration.awskms", types.SimpleNamespace(AwsKmsClient=_LocalKmsClient)
+    )
+    settings.TUTELA_ROOT_KEY_URI = AWS_URI
+    settings.TUTELA_KMS_CREDENTIALS = str(tmp_path / "missing.json")
+    assert root.problems() == [
+        f"TUTELA_KMS_CREDENTIALS names {tmp_path / 'missing.json'}, which does not exist."
+    ]
+    shared = tmp_path / "shared.json"
+    shared.write_text("{}")
+    shared.chmod(0o644)
+    settings.TUTELA_KMS_CREDENTIALS = str(shared)
+    assert root.problems() == [
+        f"The KMS credentials {shared} are readable by group or others. Run `chmod 600 {shared}`."
+    ]
 
 
 # --- the audit signing key ----------------------------------------------------------------------------------

@@ -58,3 +58,15 @@ def school_ids_of(user: Any) -> set[int]:
     if trusts:
         schools |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
     return schools
+
+
+def users_lacking_second_factor() -> int:
+    """How many active users hold a privileged role but have no confirmed TOTP device or passkey."""
+    from tutela.accounts.models import TOTPDevice, User, WebAuthnCredential
+    from tutela.accounts.two_factor import PRIVILEGED_ROLES
+
+    privileged = Membership.objects.filter(role__in=PRIVILEGED_ROLES, user__is_active=True).values("user")
+    covered = set(TOTPDevice.objects.filter(confirmed=True).values_list("user", flat=True)) | set(
+        WebAuthnCredential.objects.filter(confirmed=True).values_list("user", flat=True)
+    )
+    return User.objects.filter(pk__in=privileged).exclude(pk__in=covered).count()

@@ -32,6 +32,7 @@ from tutela.assessment.models import (
     mean_points,
 )
 from tutela.assessment.services import path_points
+from tutela.core.charts import Series, bar_chart
 from tutela.pupils import selectors as pupil_selectors
 from tutela.pupils.models import ClassMembership, Pupil
 from tutela.schools.models import Subject, TeachingGroup, YearGroup
@@ -187,6 +188,7 @@ class SubjectSummary:
     average: str
     on_or_above_link: str
     below_link: str
+    chart: Any = None
 
     @property
     def on_or_above_percent(self) -> str:
@@ -277,6 +279,19 @@ def dashboard(*, actor: Any, params: Any) -> Dashboard:
             for label in labels
             if working[label] or aimed[label]
         ]
+        ascending = list(reversed(rows))  # a distribution reads low to high, left to right
+        chart = bar_chart(
+            title=f"{plan.subject.name}: pupils working at each grade, and with it as their target",
+            labels=[r.label for r in ascending],
+            series=[
+                Series(
+                    "Working at", [r.working_at for r in ascending], links=[r.working_link for r in ascending]
+                ),
+                Series("Target", [r.target for r in ascending], links=[r.target_link for r in ascending]),
+            ],
+            label_header="Grade",
+            chart_id=f"dist-{plan.subject.public_id.hex[:8]}",
+        )
         mine = [r for r in progress_rows if r.subject_id == subject_id]
         mean = mean_points([r.working_at for r in mine])
         summaries.append(
@@ -291,6 +306,7 @@ def dashboard(*, actor: Any, params: Any) -> Dashboard:
                 average=f"{scale.format(mean)} ({mean} points)" if mean is not None else "",
                 on_or_above_link=_drill(f, subject=sid, status="on_or_above"),
                 below_link=_drill(f, subject=sid, status="below"),
+                chart=chart,
             )
         )
     groups, hidden = _group_rows(actor, f, progress_rows)

@@ -211,6 +211,18 @@ def verify(external_checkpoints: str | None = None) -> Verdict:
             "the tail was truncated",
             count + 1,
         )
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq, bytes(head.mac)) != (count, prev):
+        # Catches deletion of the newest events since the last checkpoint, unless the head was rewritten
+        # to match; only a signed checkpoint (exported off the host) proves the tail against that.
+        return Verdict(
+            False,
+            count,
+            len(anchors),
+            f"the log ends at event {count} but the chain's head records event {head.seq}: "
+            "the newest events were deleted or the head was altered",
+            min(count, head.seq) + 1,
+        )
     return Verdict(True, count, len(anchors))
 
 

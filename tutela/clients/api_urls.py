@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tutela.clients import api
 
 app_name = "clients-api"
 
-urlpatterns: list = []
+urlpatterns = [path("clients/me/", api.ClientMeApi.as_view(), name="me")]

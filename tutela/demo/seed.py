@@ -7,16 +7,20 @@ get one, the other staff accounts cannot sign in.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django_otp.oath import TOTP
 from faker import Faker
 
 from tutela import audit
 from tutela.accounts import services as accounts
+from tutela.accounts import two_factor
 from tutela.accounts.models import Role, User
 from tutela.core import clock
 from tutela.demo.avatars import draw_avatar
@@ -32,6 +36,7 @@ SUBJECTS = [("Mathematics", "MA"), ("English", "EN"), ("Science", "SC"), ("Histo
 EXTRA_SUBJECTS = [("Geography", "GE"), ("French", "FR"), ("Computing", "CO"), ("Art", "AR")]
 FORM_LETTERS = "ABCD"
 TITLES = ["Mr", "Ms", "Mrs", "Dr", "Mx"]
+TOTP_STEP = 30
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class DemoLogin:
     email: str
     password: str
     sees: str
+    totp_secret: str = ""  # base32, for an authenticator app; only for roles that must use two factors
 
 
 @dataclass
@@ -49,6 +55,7 @@ class _Seeder:
     photos: bool
     logins: list[DemoLogin]
     upn_serial: itertools.count
+    showcased: list[User] = field(default_factory=list)
 
     # --- people -----------------------------------------------------------------------------------------
     def staff(self, domain: str, *, email_name: str | None = None) -> User:
@@ -61,7 +68,22 @@ class _Seeder:
         user.set_password(password)
         user.save()
         self.logins.append(DemoLogin(role_label, user.email, password, sees))
+        self.showcased.append(user)
         return user
+
+    def authenticators(self) -> None:
+        """Roles that must use two factors get an authenticator enrolled, its seed given with the login:
+        signing in to the demo needs no phone (``manage.py demo_code`` computes the codes from the file)."""
+        for index, (login, user) in enumerate(zip(self.logins, self.showcased, strict=True)):
+            if two_factor.must_use_two_factor(user):
+                device = accounts.totp_device_start(user=user)
+                # Confirmed with the previous step's code (within the one-step tolerance): a code works
+                # once, and the current one must stay free for signing in straight after seeding.
+                totp = TOTP(bytes.fromhex(device.key))
+                totp.time = totp.time - TOTP_STEP
+                assert accounts.totp_device_confirm(device=device, code=f"{totp.token():06d}")
+                secret = base64.b32encode(bytes.fromhex(device.key)).decode().rstrip("=")
+                self.logins[index] = dataclasses.replace(login, totp_secret=secret)
 
     def upn(self, establishment: int, entry_year: int) -> str:
         body = f"925{establishment:04d}{entry_year % 100:02d}{next(self.upn_serial) % 1000:03d}"
@@ -165,6 +187,7 @@ def seed(*, pupils_per_form: int = 30, photos: bool = True, random_seed: int = 2
         _seed_main_school(s, trust, main, pupils_per_form)
         small = schools.school_create(trust=trust, name="Hillside School", urn="900002")
         _seed_small_school(s, small)
+        s.authenticators()
     return s.logins
 
 

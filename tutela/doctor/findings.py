@@ -8,6 +8,7 @@ tutela.vault.checks): the server refuses to start on those.
 from __future__ import annotations
 
 import datetime
+import json
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from tutela.accounts.models import User
 from tutela.audit import chain
 from tutela.backups.services import backups_dir
 from tutela.core import clock
+from tutela.doctor import dependencies
 from tutela.policy import rls
 from tutela.vault import archive, root, signing
 
@@ -112,18 +114,25 @@ def key_files() -> list[Finding]:
     return findings or [Finding("keys", OK, "root, audit signing and backup keys are in place, mode 0600")]
 
 
-@check
-def database_role() -> list[Finding]:
-    if connection.vendor != "postgresql":
-        return [
-            Finding(
-                "database",
-                WARNING,
-                "SQLite (embedded): fine for a trial or a very small school; no row-level security",
-                "run PostgreSQL for production (docs/deployment.md)",
-            )
-        ]
-    findings = []
+@dataclass(frozen=True)
+class DatabaseFacts:
+    """What PostgreSQL says about the connection Tutela serves with (read by ``_database_facts``)."""
+
+    superuser: bool
+    bypass_rls: bool
+    owned_tables: int
+    listen_addresses: str
+    unix_socket: bool
+    ssl: bool
+    # (type, addresses, auth method) of each pg_hba.conf line; None when the role may not read the file.
+    hba_rules: list[tuple[str, str, str]] | None
+
+
+LOOPBACK = {"127.0.0.1/32", "::1/128", "samehost", "127.0.0.1", "::1"}
+WEAK_AUTH = {"trust", "password", "ident"}  # no password, a cleartext password, or a claim by the client
+
+
+def _database_facts() -> DatabaseFacts:
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         superuser, bypass = cursor.fetchone()
@@ -138,7 +147,20 @@ def database_role() -> list[Finding]:
         using_ssl = bool(row and row[0])
         cursor.execute("SELECT inet_server_addr() IS NULL")
         unix_socket = cursor.fetchone()[0]
-    if superuser or bypass:
+        cursor.execute("SELECT has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')")
+        hba: list[tuple[str, str, str]] | None = None
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                "SELECT type, coalesce(address, '') || coalesce('/' || netmask, ''), auth_method "
+                "FROM pg_hba_file_rules WHERE error IS NULL"
+            )
+            hba = [(t, a, m) for t, a, m in cursor.fetchall()]
+    return DatabaseFacts(superuser, bypass, owned, listen, unix_socket, using_ssl, hba)
+
+
+def judge_database(facts: DatabaseFacts) -> list[Finding]:
+    findings = []
+    if facts.superuser or facts.bypass_rls:
         findings.append(
             Finding(
                 "database",
@@ -147,25 +169,52 @@ def database_role() -> list[Finding]:
                 "connect as a NOSUPERUSER NOBYPASSRLS web role (docs/deployment.md)",
             )
         )
-    if owned:
+    if facts.owned_tables:
         findings.append(
             Finding(
                 "database",
                 WARNING,
-                f"Tutela's role owns {owned} tables: it could disable security on them",
+                f"Tutela's role owns {facts.owned_tables} tables: it could disable security on them",
                 "migrate as an owner role and serve as TUTELA_DB_WEB_ROLE (docs/deployment.md)",
             )
         )
-    if listen not in ("", "localhost", "127.0.0.1", "::1") and not unix_socket and not using_ssl:
+    local_only = facts.listen_addresses in ("", "localhost", "127.0.0.1", "::1")
+    if not local_only and not facts.unix_socket and not facts.ssl:
         findings.append(
             Finding(
                 "database",
                 CRITICAL,
-                f"PostgreSQL listens on {listen!r} and this connection is not TLS",
+                f"PostgreSQL listens on {facts.listen_addresses!r} and this connection is not TLS",
                 "connect over the unix socket, or require hostssl in pg_hba.conf",
             )
         )
+    for kind, address, method in facts.hba_rules or []:
+        remote = kind.startswith("host") and address.split("/")[0] not in {a.split("/")[0] for a in LOOPBACK}
+        if not local_only and remote and (method in WEAK_AUTH or kind in ("host", "hostnossl")):
+            findings.append(
+                Finding(
+                    "database",
+                    CRITICAL,
+                    f"pg_hba.conf lets {address or 'any address'} connect with {kind}/{method}: "
+                    "the network can reach the database without TLS or without a real password",
+                    "use hostssl with scram-sha-256 for remote lines, or listen on localhost only",
+                )
+            )
     return findings or [Finding("database", OK, "non-superuser, non-owner role; local or TLS connection")]
+
+
+@check
+def database_role() -> list[Finding]:
+    if connection.vendor != "postgresql":
+        return [
+            Finding(
+                "database",
+                WARNING,
+                "SQLite (embedded): fine for a trial or a very small school; no row-level security",
+                "run PostgreSQL for production (docs/deployment.md)",
+            )
+        ]
+    return judge_database(_database_facts())
 
 
 @check
@@ -274,18 +323,99 @@ def audit_chain() -> list[Finding]:
 
 
 @check
+def dependency_vulnerabilities() -> list[Finding]:
+    path = dependencies.report_path()
+    if not path.exists():
+        return [
+            Finding(
+                "dependencies",
+                WARNING,
+                "no pip-audit report: the pinned dependencies are not checked for known vulnerabilities",
+                f"python manage.py doctor --audit-dependencies (needs https://pypi.org), or put CI's report "
+                f"at {path}",
+            )
+        ]
+    try:
+        vulnerable, skipped = dependencies.parse_report(json.loads(path.read_text()))
+    except (ValueError, KeyError, TypeError) as exc:
+        return [
+            Finding(
+                "dependencies",
+                CRITICAL,
+                f"the pip-audit report {path} is unreadable ({type(exc).__name__})",
+                "python manage.py doctor --audit-dependencies",
+            )
+        ]
+    found = []
+    fixable = [v for v in vulnerable if v.fixes]
+    unfixed = [v for v in vulnerable if not v.fixes]
+    if fixable:
+        found.append(
+            Finding(
+                "dependencies",
+                CRITICAL,
+                "known vulnerabilities: " + "; ".join(v.describe() for v in fixable),
+                "raise the pins (scripts/lock --upgrade-package NAME), test, and redeploy",
+            )
+        )
+    if unfixed:
+        found.append(
+            Finding(
+                "dependencies",
+                WARNING,
+                "known vulnerabilities without a fixed release: " + "; ".join(v.describe() for v in unfixed),
+                "read each advisory: decide whether Tutela uses the affected code, and watch for a fix",
+            )
+        )
+    if skipped:
+        found.append(
+            Finding(
+                "dependencies",
+                WARNING,
+                "not audited: " + ", ".join(s.split(":")[0] for s in skipped),
+                "pip-audit could not look these up: re-run where https://pypi.org answers",
+            )
+        )
+    mtime = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+    age = clock.now() - mtime
+    if age > dependencies.REPORT_MAX_AGE:
+        found.append(
+            Finding(
+                "dependencies",
+                WARNING,
+                f"the pip-audit report is {age.days} days old: newer advisories are not in it",
+                "python manage.py doctor --audit-dependencies (daily, with the backup)",
+            )
+        )
+    return found or [
+        Finding("dependencies", OK, f"pip-audit found no known vulnerability ({mtime:%Y-%m-%d %H:%M} UTC)")
+    ]
+
+
+@check
 def signing_key_usable() -> list[Finding]:
     signing.public_keyset_json()
     return []
 
 
 @check
-def two_factor() -> list[Finding]:
-    return [
-        Finding(
-            "sign-in",
-            WARNING,
-            "two-factor sign-in is not available yet",
-            "planned: TOTP and passkeys, mandatory for roles that see special-category data",
-        )
-    ]
+def two_factor_coverage() -> list[Finding]:
+    """Every active holder of a role that sees special-category data has a confirmed second factor.
+
+    Sign-in already refuses them everything until they enrol (tutela.accounts.middleware); this names how
+    many have not, so IT can follow up before they next need the system.
+    """
+    from tutela.accounts.selectors import users_lacking_second_factor
+
+    lacking = users_lacking_second_factor()
+    if lacking:
+        return [
+            Finding(
+                "sign-in",
+                WARNING,
+                f"{lacking} active accounts with a privileged role (SENCO, DSL, DPO, administrators) have no "
+                "confirmed authenticator app or passkey",
+                "ask them to sign in and set one up (they cannot reach any data until they do)",
+            )
+        ]
+    return [Finding("sign-in", OK, "every privileged account has two-factor sign-in set up")]

@@ -24,6 +24,9 @@ class School(PublicIdModel):
     name = models.CharField(max_length=200)
     urn = models.CharField("URN", max_length=10, unique=True, help_text="DfE unique reference number")
     keyring = models.OneToOneField(Keyring, on_delete=models.PROTECT, related_name="+")
+    # Two-factor sign-in is mandatory for roles that see special-category data whatever this says; a school
+    # may require it of every member of staff as well (docs/sign-in.md).
+    require_2fa_for_all_staff = models.BooleanField("require two-factor sign-in for all staff", default=False)
 
     def __str__(self) -> str:
         return self.name

@@ -6,6 +6,7 @@ unwraps one key per pupil); every wrapped keyset is bound by associated data to 
 
 from __future__ import annotations
 
+import importlib
 import io
 from typing import BinaryIO
 
@@ -98,9 +99,33 @@ def verifier_from_json(public_json: str) -> signature.PublicKeyVerify:
     return handle.primitive(signature.PublicKeyVerify)
 
 
-def kms_aead(uri: str) -> aead.Aead:
-    """A root AEAD held by a cloud KMS (Tink KMS client registered for the URI's scheme)."""
-    return tink.kms_client_from_uri(uri).get_aead(uri)
+# Tink's KMS integrations, by URI scheme: (module, the package its cloud SDK comes in, client class). Their
+# SDKs are optional dependencies (docs/deployment.md): importing the module fails without them.
+KMS_SCHEMES = {
+    "gcp-kms://": ("tink.integration.gcpkms", "google-cloud-kms", "GcpKmsClient"),
+    "aws-kms://": ("tink.integration.awskms", "boto3", "AwsKmsClient"),
+}
+
+
+def kms_scheme(uri: str) -> str | None:
+    return next((scheme for scheme in KMS_SCHEMES if uri.startswith(scheme)), None)
+
+
+def kms_missing_package(scheme: str) -> str | None:
+    """The package to install for ``scheme``'s KMS client, or None when it imports."""
+    module, package, _ = KMS_SCHEMES[scheme]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return package
+    return None
+
+
+def kms_aead(uri: str, credentials_path: str | None = None) -> aead.Aead:
+    """A root AEAD held by a cloud KMS: every encrypt and decrypt is a call to the KMS."""
+    module, _, client_class = KMS_SCHEMES[kms_scheme(uri) or ""]
+    client = getattr(importlib.import_module(module), client_class)(uri, credentials_path or None)
+    return client.get_aead(uri)
 
 
 class _Sink(io.BytesIO):

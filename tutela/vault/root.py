@@ -1,8 +1,14 @@
 """The root key: the one key that is not in the database, and never beside the data.
 
 ``TUTELA_ROOT_KEY_URI`` names it. ``file://`` reads a Tink keyset from a file of mode 0600 under
-``TUTELA_KEYS``; any other scheme goes to a Tink KMS client registered for it (GCP KMS, AWS KMS), so the
-root key can live in hardware the application host never sees.
+``TUTELA_KEYS``; ``gcp-kms://`` and ``aws-kms://`` go to Tink's Google Cloud KMS and AWS KMS clients, so the
+root key can live in hardware the application host never sees (their SDKs are optional: a missing one is a
+start-up error naming the package). ``TUTELA_KMS_CREDENTIALS`` may name a credentials file; otherwise the
+SDK's default chain (instance role, environment) is used.
+
+HashiCorp Vault (``hcvault://``) is refused: Tink's Vault integration rejects associated data, and every
+key the root key wraps is bound to its owner by associated data. The cloud KMS paths are tested for routing
+and error messages only; they have not been run against a live KMS (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -39,11 +45,43 @@ def location() -> RootKeyLocation:
     return RootKeyLocation(settings.TUTELA_ROOT_KEY_URI)
 
 
+SUPPORTED = "file://, gcp-kms:// or aws-kms://"
+
+
+def kms_problems(uri: str) -> list[str]:
+    if uri.startswith("hcvault://"):
+        return [
+            f"TUTELA_ROOT_KEY_URI is {uri}: HashiCorp Vault cannot hold the root key, because Tink's Vault "
+            "integration refuses the associated data that binds each wrapped key to its owner. "
+            f"Use {SUPPORTED}."
+        ]
+    scheme = crypto.kms_scheme(uri)
+    if scheme is None:
+        return [f"TUTELA_ROOT_KEY_URI {uri!r} has an unknown scheme. Use {SUPPORTED}."]
+    found = []
+    missing = crypto.kms_missing_package(scheme)
+    if missing:
+        found.append(
+            f"TUTELA_ROOT_KEY_URI is a {scheme} key, but the {missing} package (Tink's KMS client needs it) "
+            f"is not installed. Run `pip install {missing}` in Tutela's environment (docs/deployment.md)."
+        )
+    credentials = settings.TUTELA_KMS_CREDENTIALS
+    if credentials:
+        path = Path(credentials)
+        if not path.exists():
+            found.append(f"TUTELA_KMS_CREDENTIALS names {path}, which does not exist.")
+        elif stat.S_IMODE(path.stat().st_mode) & 0o077:
+            found.append(
+                f"The KMS credentials {path} are readable by group or others. Run `chmod 600 {path}`."
+            )
+    return found
+
+
 def problems() -> list[str]:
     """Everything wrong with where and how the root key is kept (empty when all is well)."""
     loc = location()
     if not loc.is_file:
-        return []
+        return kms_problems(loc.uri)
     path = loc.path
     found: list[str] = []
     home = Path(settings.TUTELA_HOME).resolve()
@@ -113,7 +151,10 @@ def read_file_keyset():
 def root_aead() -> crypto.Aead:
     loc = location()
     if not loc.is_file:
-        return crypto.kms_aead(loc.uri)
+        found = kms_problems(loc.uri)
+        if found:
+            raise RootKeyProblem(" ".join(found))
+        return crypto.kms_aead(loc.uri, settings.TUTELA_KMS_CREDENTIALS)
     if settings.TUTELA_VAULT_AUTOCREATE_KEYS and not loc.path.exists():
         create_file_key()
     found = problems()

@@ -25,7 +25,28 @@ def format_logins(logins: list[DemoLogin]) -> str:
         f"  {login.role:<{width}}  {login.email:<32}  {login.password}   sees {login.sees}"
         for login in logins
     ]
+    with_2fa = [login for login in logins if login.totp_secret]
+    if with_2fa:
+        rows += [
+            "",
+            "These roles see special-category data, so they sign in with a second factor. Add the secret",
+            "to an authenticator app, or print the current codes with: scripts/demo code",
+            TOTP_HEADER,
+        ]
+        rows += [f"  {login.email:<32}  {login.totp_secret}" for login in with_2fa]
     return "\n".join(rows) + "\n"
+
+
+TOTP_HEADER = "Authenticator secrets (base32, 6 digits, 30 s):"
+
+
+def totp_secrets(text: str) -> dict[str, str]:
+    """email -> base32 secret, from a demo-logins.txt written by format_logins."""
+    _, found, section = text.partition(TOTP_HEADER)
+    if not found:
+        return {}
+    pairs = (line.split() for line in section.splitlines() if line.strip())
+    return {parts[0]: parts[1] for parts in pairs if len(parts) == 2}
 
 
 class Command(BaseCommand):
