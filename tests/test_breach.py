@@ -76,6 +76,11 @@ BEHAVIOUR = {
     "note": "Catapulted a marrow over the greenhouse roof",  # seeded
     "follow_up": "Apologised to the caretaker Mr Fennimore",  # typed into the follow-up form during the visit
 }
+# A teacher's comments about the pupil in the markbook: one seeded, one typed during the visit.
+ASSESSMENT = {
+    "comment": "Persevering admirably with vulgar fractions",
+    "visit_comment": "Needs encouragement on long division",
+}
 # Written through the report comment form during the visit, then printed into the report's PDF.
 REPORT_COMMENT = "Origami cranes by Zephyrine astonished the whole corridor"
 STAFF = {
@@ -112,6 +117,8 @@ PLAINTEXTS = {
     "guardian phone without spaces": GUARDIAN["phone"].replace(" ", ""),
     "behaviour note": BEHAVIOUR["note"],
     "behaviour follow-up note": BEHAVIOUR["follow_up"],
+    "teacher comment (seeded)": ASSESSMENT["comment"],
+    "teacher comment (typed in the visit)": ASSESSMENT["visit_comment"],
     "report comment": REPORT_COMMENT,
     "staff email": STAFF["email"],
     "staff name": STAFF["display_name"],
@@ -208,6 +215,13 @@ def visit(base: str, ids: dict) -> Visit:
     )
     seen.pages["behaviour record after follow-up"] = browser.get(incident_url)
     seen.pages["behaviour api"] = browser.get(f"/api/v1/behaviour/incidents/{ids['incident']}/")
+    cell_url = f"/assessment/columns/{ids['column']}/pupils/{ids['pupil']}/"
+    seen.pages["markbook"] = browser.get(f"/assessment/markbooks/{ids['class']}/")
+    seen.pages["markbook cell"] = browser.get(cell_url)
+    seen.pages["markbook cell saved"] = browser.post(
+        cell_url, {"value": "41", "comment": ASSESSMENT["visit_comment"]}, headers={"HX-Request": "true"}
+    )
+    seen.pages["markbook cell after save"] = browser.get(cell_url)
     visit_reports(browser, ids, seen)
     seen.pages["sign out"] = browser.post("/accounts/logout/", {})
     seen.pages["after sign out"] = browser.get(pupil_url)
@@ -300,6 +314,7 @@ def run_scenario(
         "staff": STAFF,
         "attendance": ATTENDANCE,
         "behaviour": BEHAVIOUR,
+        "assessment": ASSESSMENT,
     }
     ids = instance.script(SEED_SCRIPT, spec)
     live_copy = root / "live-copy"
@@ -499,6 +514,14 @@ def test_the_visit_edited_the_pupil_after_refusing_a_wrong_upn(breach: Breach) -
     assert pages["edit"].status == 302
     assert pages["edit"].location == f"/pupils/{breach.ids['pupil']}/"
     assert "Thistledown Quillfeather" in pages["profile after edit"].text
+
+
+def test_the_visit_showed_and_saved_the_teachers_comments_in_the_markbook(breach: Breach) -> None:
+    pages = breach.visit.pages
+    assert "Quillfeather, Thistledown" in pages["markbook"].text and 'value="37"' in pages["markbook"].text
+    assert ASSESSMENT["comment"] in pages["markbook cell"].text
+    assert pages["markbook cell saved"].status == 200 and 'value="41"' in pages["markbook cell saved"].text
+    assert ASSESSMENT["visit_comment"] in pages["markbook cell after save"].text
 
 
 def test_the_visit_wrote_a_report_comment_and_downloaded_the_pdf(breach: Breach) -> None:

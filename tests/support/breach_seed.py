@@ -1,5 +1,6 @@
-"""Fills a real instance with one school, one pupil with a photo, their guardian, a staff account and a
-behaviour incident with a note.
+"""Fills a real instance with one school, one pupil with a photo, their guardian, a staff account, the
+pupil's registers, a behaviour incident with a note, and a markbook in which the staff member has marked
+the pupil and commented on them.
 
 Run by tests/test_breach.py in a subprocess with the instance's environment (config.settings.base), through
 the services, as an import would. Reads the known plaintexts as JSON on stdin; prints the public ids the
@@ -13,6 +14,7 @@ import datetime
 import json
 import sys
 import time
+from decimal import Decimal
 
 import django
 
@@ -27,6 +29,7 @@ def main() -> None:
     from tutela import audit
     from tutela.accounts import services as accounts
     from tutela.accounts.models import Role
+    from tutela.assessment import services as assessment
     from tutela.behaviour import services as behaviour
     from tutela.behaviour.models import Category
     from tutela.policy import rls
@@ -86,6 +89,19 @@ def main() -> None:
         recovery_codes = accounts.recovery_codes_generate(user=user)
         totp_key = device.key
         register = _attendance(school, form, record, user, spec["attendance"])
+        # A markbook with a mark and a teacher's comment about the pupil (encrypted under the pupil's key).
+        maths = schools.subject_create(school=school, name="Mathematics", code="MA")
+        group = schools.teaching_group_create(
+            school=school, subject=maths, year_group=year, name="7B/Ma", teachers=[user]
+        )
+        pupils.class_add_pupils(teaching_group=group, pupils=[record])
+        assessment.reference_scales_install(school=school)
+        column = assessment.column_create(
+            actor=user, teaching_group=group, title="Fractions test", max_mark=Decimal(50)
+        )
+        assessment.mark_set(
+            actor=user, column=column, pupil=record, value="37", comment=spec["assessment"]["comment"]
+        )
     print(
         json.dumps(
             {
@@ -97,6 +113,8 @@ def main() -> None:
                 "totp_key": totp_key,
                 "recovery_codes": recovery_codes,
                 "register": str(register.public_id),
+                "class": str(group.public_id),
+                "column": str(column.public_id),
             }
         )
     )

@@ -205,3 +205,58 @@ class ClassMembership(models.Model):
 
     def __str__(self) -> str:
         return "class membership"
+
+
+class SendStatus(models.TextChoices):
+    # The school census SEN provision codes (DfE common basic data set, CS010).
+    NONE = "N", "No special educational need"
+    SUPPORT = "K", "SEN support"
+    EHC_PLAN = "E", "Education, health and care plan"
+
+
+class PupilGroups(PublicIdModel):
+    """The groups a school reports progress by: disadvantaged (pupil premium) and EAL.
+
+    Encrypted like the rest of the record: being eligible for free school meals says something about a
+    family's income. Dashboards decrypt these per pupil (a year group is a few hundred rows).
+    SEND status is apart (PupilSend), behind its own, narrower rule.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="+")
+    disadvantaged = EncryptedBooleanField(
+        default=False,
+        help_text="Pupil premium: eligible for free school meals in the last six years, "
+        "looked after or previously looked after (DfE pupil premium conditions of grant).",
+    )
+    eal = EncryptedBooleanField("EAL", default=False, help_text="English as an additional language")
+
+    objects = PersonalManager()
+    system = models.Manager()
+
+    class Privacy:
+        key = "pupil.data_key"
+        subject = "pupil.public_id"
+        categories = {"groups": ("disadvantaged", "eal")}
+
+    def __str__(self) -> str:
+        return "pupil groups"
+
+
+class PupilSend(PublicIdModel):
+    """SEND status: special-category data (health), seen at SENCO level only (rules.py: pupils.view_send)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="+")
+    status = EncryptedCharField(max_length=1, choices=SendStatus.choices, default=SendStatus.NONE)
+
+    objects = PersonalManager()
+    system = models.Manager()
+
+    class Privacy:
+        key = "pupil.data_key"
+        subject = "pupil.public_id"
+        categories = {"send": ("status",)}
+
+    def __str__(self) -> str:
+        return "pupil SEND status"

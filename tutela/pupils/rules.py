@@ -19,7 +19,7 @@ from tutela import policy
 from tutela.accounts.models import Role
 from tutela.accounts.selectors import roles_of, school_ids_of
 from tutela.policy import NOTHING
-from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil
+from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil, PupilGroups, PupilSend
 from tutela.schools.models import FormGroup, YearGroup
 
 WHOLE_SCHOOL_IDENTITY = (Role.SCHOOL_ADMIN, Role.SENCO, Role.DSL, Role.DPO)
@@ -120,3 +120,33 @@ def visible_guardian_links(user: Any) -> Q:
 )
 def own_guardian_record(user: Any) -> Q:
     return Q(user=user)
+
+
+# Pupil premium and EAL: those who teach or lead the pupil plan for them (seating plans, interventions).
+GROUP_ROLES = (Role.SCHOOL_ADMIN, Role.SENCO)
+
+
+@policy.register(
+    "pupils.view_groups",
+    model=PupilGroups,
+    category="groups",
+    description="see this pupil's pupil premium and EAL flags",
+)
+def visible_group_flags(user: Any) -> Q:
+    pupils = Pupil.system.filter(
+        Q(on_roll=True) & _staff_pupils(user, GROUP_ROLES, class_teachers=True)
+    ).values("pk")
+    return Q(pupil__in=pupils)
+
+
+@policy.register(
+    "pupils.view_send",
+    model=PupilSend,
+    category="send",
+    description="see this pupil's SEND status",
+)
+def visible_send_status(user: Any) -> Q:
+    # Special-category data (UK GDPR art. 9: health): the SENCO, not everyone who teaches the pupil. What
+    # a teacher needs to adapt their teaching is shared through the SEND app's pupil passport instead.
+    roles = roles_of(user)
+    return Q(school__in=roles.schools_with(Role.SENCO))

@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tutela import audit, policy
-from tutela.pupils.models import ClassMembership, GuardianLink, Pupil
+from tutela.accounts.models import Role
+from tutela.accounts.selectors import roles_of
+from tutela.pupils.models import ClassMembership, GuardianLink, Pupil, PupilGroups, PupilSend
 from tutela.pupils.rules import staff_schools
 from tutela.schools.models import FormGroup, School, TeachingGroup, YearGroup
 from tutela.vault import keys as vault_keys
@@ -188,3 +190,62 @@ def class_pupils(*, actor: Any, teaching_group: TeachingGroup) -> list[Pupil]:
     members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
     pupils = list(Pupil.objects.for_actor(actor, "pupils.view").filter(pk__in=members))
     return sorted(with_keys_and_groups(pupils), key=lambda p: p.sort_key)
+
+
+@dataclass(frozen=True)
+class GroupFlags:
+    """A pupil's reporting groups, as far as the actor may see them (None: not visible to this actor)."""
+
+    disadvantaged: bool | None = None
+    eal: bool | None = None
+    send: str | None = None  # census code N, K or E
+
+
+def may_see_group(*, actor: Any, group: str) -> bool:
+    """Whether the actor may see a group flag at all (so a dashboard shows the breakdown or leaves it out)."""
+    roles = roles_of(actor)
+    if group == "send":
+        return bool(roles.schools_with(Role.SENCO))
+    if group in ("disadvantaged", "eal"):
+        return bool(roles.teaching_schools() or roles.trusts_with(Role.TRUST_ADMIN))
+    return group == "sex"
+
+
+def group_flags(*, actor: Any, pupil_ids: list[int]) -> dict[int, GroupFlags]:
+    """The group flags of these pupils (by integer key) that the actor may see; decrypted in Python."""
+    flags: dict[int, dict[str, Any]] = {pk: {} for pk in pupil_ids}
+    groups = PupilGroups.objects.for_actor(actor, "pupils.view_groups").filter(pupil_id__in=pupil_ids)
+    for row in groups.select_related("pupil__data_key"):
+        flags[row.pupil_id].update(disadvantaged=row.disadvantaged, eal=row.eal)
+    if may_see_group(actor=actor, group="send"):
+        send = PupilSend.objects.for_actor(actor, "pupils.view_send").filter(pupil_id__in=pupil_ids)
+        for row in send.select_related("pupil__data_key"):
+            flags[row.pupil_id]["send"] = row.status
+    return {pk: GroupFlags(**values) for pk, values in flags.items()}
+
+
+def class_roster(
+    *, actor: Any, teaching_group: TeachingGroup, granted_by: str, public_id: Any = None
+) -> list[Pupil]:
+    """The pupils (on roll) of a class, for an actor whom a class-wide rule lets reach the class as a whole.
+
+    ``granted_by`` is a registered action on TeachingGroup (e.g. ``assessment.view_markbook``, which lets
+    a head of department see every class of their subject). Someone who may see a class's markbook must
+    see who is in it; this is the one place where another rule opens pupils' identities, so it checks
+    that rule itself, reads only this class's members, and audits the read like a scoped queryset.
+    ``public_id`` narrows it to one pupil (a cell of a markbook), in SQL.
+    """
+    if policy.rule(granted_by).model is not TeachingGroup or not policy.can(
+        actor, granted_by, teaching_group
+    ):
+        raise policy.NotVisible("No class matches the given query.")
+    members = ClassMembership.objects.filter(teaching_group=teaching_group).values("pupil_id")
+    rows = Pupil.system.filter(pk__in=members, on_roll=True)
+    if public_id is not None:
+        rows = rows.filter(public_id=public_id)
+    pupils = with_keys_and_groups(list(rows.only(*LIST_FIELDS)))
+    if pupils:
+        audit.record_read(
+            target_type="pupils.pupil", subjects=[p.public_id for p in pupils], categories=["identity"]
+        )
+    return sorted(pupils, key=lambda p: p.sort_key)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tutela import audit, policy
 from tutela.core.images import normalise_photo
-from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil
+from tutela.pupils.models import ClassMembership, Guardian, GuardianLink, Pupil, PupilGroups, PupilSend
 from tutela.pupils.validators import validate_upn
 from tutela.schools.models import FormGroup, School, TeachingGroup, YearGroup
 from tutela.vault import keys
@@ -228,3 +228,27 @@ def class_add_pupils(*, teaching_group: TeachingGroup, pupils: list[Pupil]) -> N
         subjects=[p.public_id for p in pupils],
         fields=["pupils"],
     )
+
+
+@transaction.atomic
+def pupil_groups_set(*, pupil: Pupil, disadvantaged: bool, eal: bool) -> PupilGroups:
+    """Records the pupil premium and EAL flags (from the census or the MIS import)."""
+    groups = PupilGroups.system.filter(pupil=pupil).first() or PupilGroups(pupil=pupil, school=pupil.school)
+    if groups.pk is None or groups.disadvantaged != disadvantaged:
+        groups.disadvantaged = disadvantaged
+    if groups.pk is None or groups.eal != eal:
+        groups.eal = eal
+    groups.full_clean(**NO_UNSCOPED_CHECKS)
+    groups.save()
+    return groups
+
+
+@transaction.atomic
+def pupil_send_set(*, pupil: Pupil, status: str) -> PupilSend:
+    """Records the pupil's SEND status (census code N, K or E)."""
+    send = PupilSend.system.filter(pupil=pupil).first() or PupilSend(pupil=pupil, school=pupil.school)
+    if send.pk is None or send.status != status:
+        send.status = status
+    send.full_clean(**NO_UNSCOPED_CHECKS)
+    send.save()
+    return send
