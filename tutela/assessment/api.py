@@ -85,12 +85,12 @@ class MarkbookApi(APIView):
 
 
 class MarkApi(APIView):
-    @extend_schema_serializer(component_name="MarkInput")
+    @extend_schema_serializer(component_name="AssessmentMarkInput")
     class InputSerializer(serializers.Serializer):
         value = serializers.CharField(allow_blank=True, max_length=20)
         comment = serializers.CharField(allow_blank=True, max_length=2000, required=False)
 
-    @extend_schema_serializer(component_name="Mark")
+    @extend_schema_serializer(component_name="AssessmentMark")
     class OutputSerializer(serializers.Serializer):
         column = serializers.UUIDField()
         pupil = serializers.UUIDField()

@@ -20,6 +20,7 @@ from tutela.attendance.models import Register
 from tutela.core import clock
 
 
+@extend_schema_serializer(component_name="AttendanceMark")
 class MarkSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     pupil = serializers.UUIDField(source="pupil.public_id")
