@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from tests.matrix import ROLES
 from tutela import audit, policy
 from tutela.policy import NotAllowed, NotVisible, UnknownAction, UnscopedQuery
 from tutela.policy.registry import register
@@ -18,23 +19,7 @@ from tutela.schools.models import FormGroup, TeachingGroup
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = (
-    "trust_admin",
-    "school_admin",
-    "head_of_year",
-    "form_tutor",
-    "class_teacher",
-    "other_teacher",
-    "senco",
-    "dsl",
-    "dpo",
-    "it_admin",
-    "parent",
-    "other_parent",
-    "pupil",
-    "other_school_admin",
-    "no_role",
-)
+EVERYONE = tuple(role for role in ROLES if role != "anonymous")  # the cast, signed in
 
 
 # --- unknown actions ----------------------------------------------------------------------------------------
