@@ -9,11 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from tests.vault.sample import Sample
 from tutela.pupils.models import Pupil
 from tutela.vault.fields import VaultError
+from tutela.vault.models import DataKey
 from tutela.vault.storage import Ciphertext
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,15 @@ def test_content_marked_as_ciphertext_is_still_encrypted_by_the_field(sample, au
     sample.attachment.save("letter.txt", Ciphertext(LETTER), save=False)
     assert LETTER not in on_disk(sample.attachment.name)
     assert sample.attachment.read_plaintext() == LETTER
+
+
+def test_a_file_is_never_written_under_a_stream_key_that_was_rolled_back(sample, audited):
+    """The in-memory data key keeps a stream key created in a transaction that was then rolled back; the
+    next file must be written under the key the database holds, or it would never open again."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sample.attachment.save("draft.txt", ContentFile(b"draft"))
+        raise RuntimeError("the request failed after the file was written")
+    assert DataKey.objects.get(pk=sample.data_key_id).wrapped_stream is None  # gone with the rollback
+    assert sample.data_key.wrapped_stream is not None  # but still on the object in memory
+    sample.attachment.save("letter.txt", ContentFile(LETTER))
+    assert Sample.objects.get(pk=sample.pk).attachment.read_plaintext() == LETTER

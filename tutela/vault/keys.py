@@ -137,9 +137,12 @@ def data_key_aead(data_key: DataKey) -> crypto.Aead:
     return cached(("datakey", data_key.pk, wrapped), build)
 
 
-def data_key_stream(data_key: DataKey) -> crypto.StreamingAead:
-    """The subject's streaming key for files, created on first use."""
-    if data_key.wrapped_stream is None:
+def data_key_stream(data_key: DataKey, *, for_writing: bool = False) -> crypto.StreamingAead:
+    """The subject's streaming key for files, created on first use.
+
+    For writing, the key is always taken from the stored row: an in-memory copy may hold a key created in
+    a transaction that was rolled back, and a file written under it would never open again."""
+    if data_key.wrapped_stream is None or for_writing:
         _create_stream_key(data_key)
     wrapped = bytes(data_key.wrapped_stream)
 

@@ -43,7 +43,7 @@ def _file_ad(instance: models.Model, field: models.Field) -> bytes:
 class EncryptedFieldFile(FieldFile):
     def save(self, name: str, content: File, save: bool = True) -> None:
         # Always encrypted here, whatever the content claims to be: nothing reaches the store unbound.
-        stream = keys.data_key_stream(resolve_data_key(self.instance))
+        stream = keys.data_key_stream(resolve_data_key(self.instance), for_writing=True)
         content.seek(0)
         ciphertext = Ciphertext(crypto.stream_encrypt(stream, content, _file_ad(self.instance, self.field)))
         random_name = f"{self.instance._meta.db_table}/{uuid.uuid4().hex}.tink"
