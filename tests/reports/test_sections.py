@@ -17,8 +17,8 @@ from tutela.assessment.models import AssessmentPoint, ResultKind
 from tutela.attendance import services as attendance
 from tutela.attendance.services import MarkInput
 from tutela.behaviour import services as behaviour
-from tutela.core import clock
 from tutela.behaviour.models import Category, OutcomeKind, OutcomeState
+from tutela.core import clock
 from tutela.reports import services
 from tutela.reports.sections import (
     Window,
