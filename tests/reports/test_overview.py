@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.attendance.conftest import MONDAY
-from tests.reports.test_sections import mark_sessions
+from tests.reports.worked import mark_sessions
 from tutela.audit.models import AuditEvent
 from tutela.core import clock
 

@@ -6,19 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from tests.assessment.helpers import ensure_assessment, record_result
-from tests.attendance.conftest import MONDAY, at, build_day
 from tests.reports.helpers import pdf_text, year7_cycle
+from tests.reports.worked import autumn_behaviour, freeze_after_term, mark_sessions, record, set_due
 from tutela import audit
 from tutela.assessment import services as assessment
-from tutela.assessment.models import AssessmentPoint, ResultKind
-from tutela.attendance import services as attendance
-from tutela.attendance.services import MarkInput
+from tutela.assessment.models import ResultKind
 from tutela.behaviour import services as behaviour
-from tutela.behaviour.models import Category, OutcomeKind, OutcomeState
-from tutela.core import clock
 from tutela.reports import services
 from tutela.reports.sections import (
     Window,
@@ -31,41 +26,14 @@ from tutela.reports.sections import (
 
 pytestmark = pytest.mark.django_db
 
-TERM = Window(datetime.date(2026, 9, 2), datetime.date(2026, 12, 18), for_family=True)
-STAFF_TERM = Window(TERM.start, TERM.end, for_family=False)
-
 
 @pytest.fixture
 def after_term(monkeypatch):
-    """Today is 20 January 2027: the autumn term's records are in the past, whatever the machine's date."""
-    later = timezone.make_aware(datetime.datetime(2027, 1, 20, 12, 0))
-    monkeypatch.setattr(clock, "now", lambda: later)
-    monkeypatch.setattr(clock, "today", lambda: later.date())
+    freeze_after_term(monkeypatch)
 
 
-def mark_sessions(cast, codes: list[str]) -> None:
-    """Amelia's AM and PM registers from MONDAY (23 November 2026), weekdays, one code per session."""
-    day = build_day(cast)
-    date, sessions = MONDAY, list(codes)
-    while sessions:
-        if date.weekday() < 5:
-            for period in (day.am, day.pm):
-                if sessions:
-                    register = attendance.register_get_or_create(
-                        date=date, period=period, form_group=cast.form_7a
-                    )
-                    attendance.register_submit(
-                        actor=cast.form_tutor,
-                        register=register,
-                        marks=[_mark(cast, sessions.pop(0))],
-                        now=at(8, 46, date),
-                    )
-        date += datetime.timedelta(days=1)
-
-
-def _mark(cast, code: str) -> MarkInput:
-    # A late arrival is L or U by when the pupil arrived: 5 minutes is before the register closes, 90 after.
-    return MarkInput(cast.pupil_record.pk, code, minutes_late=90 if code == "U" else 5)
+TERM = Window(datetime.date(2026, 9, 2), datetime.date(2026, 12, 18), for_family=True)
+STAFF_TERM = Window(TERM.start, TERM.end, for_family=False)
 
 
 # --- attendance ---------------------------------------------------------------------------------------------
@@ -106,16 +74,11 @@ def test_attendance_is_left_out_for_a_teacher_who_sees_lessons_only(cast, audite
 # --- progress -----------------------------------------------------------------------------------------------
 
 
-def _due(setup, index: int, on: datetime.date) -> None:
-    # Setting a point's due date is organisation data (no personal data): a school's calendar.
-    AssessmentPoint.objects.filter(pk=setup.points7[index].pk).update(due_on=on)
-
-
 def test_progress_shows_target_latest_grades_and_track_in_words(cast, audited):
     setup = ensure_assessment(cast)
-    _due(setup, 0, datetime.date(2026, 10, 20))
-    _due(setup, 1, datetime.date(2026, 12, 15))
-    _due(setup, 2, datetime.date(2027, 2, 10))  # after the term: not this report's
+    set_due(setup, 0, datetime.date(2026, 10, 20))
+    set_due(setup, 1, datetime.date(2026, 12, 15))
+    set_due(setup, 2, datetime.date(2027, 2, 10))  # after the term: not this report's
     record_result(cast, setup, "2", point=0)
     record_result(cast, setup, "3", point=1)
     record_result(cast, setup, "1", point=2)
@@ -137,7 +100,7 @@ def test_progress_shows_target_latest_grades_and_track_in_words(cast, audited):
 
 def test_progress_on_track_within_the_tolerance(cast, audited):
     setup = ensure_assessment(cast)
-    _due(setup, 0, datetime.date(2026, 10, 20))
+    set_due(setup, 0, datetime.date(2026, 10, 20))
     record_result(cast, setup, "2", point=0)  # expected 2 at the first point
     [row] = progress_section(cast.school_admin, cast.pupil_record, TERM).context["rows"]
     assert (row.working_at, row.predicted, row.track) == ("2", "", "On track")
@@ -146,7 +109,7 @@ def test_progress_on_track_within_the_tolerance(cast, audited):
 def test_progress_is_left_out_without_grades_and_for_those_who_may_not_see_them(cast, audited):
     setup = ensure_assessment(cast)
     assert progress_section(cast.school_admin, cast.pupil_record, TERM) is None
-    _due(setup, 0, datetime.date(2026, 10, 20))
+    set_due(setup, 0, datetime.date(2026, 10, 20))
     record_result(cast, setup, "2", point=0)
     assert progress_section(cast.form_tutor, cast.pupil_record, TERM) is None  # tutors: no grades
 
@@ -154,43 +117,8 @@ def test_progress_is_left_out_without_grades_and_for_those_who_may_not_see_them(
 # --- behaviour ----------------------------------------------------------------------------------------------
 
 
-def _record(cast, name: str, on: datetime.date, *, shareable: bool | None = None):
-    moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(11, 0)))
-    category = Category.objects.get(school=cast.school, name=name)
-    [incident] = behaviour.incident_record(
-        actor=cast.form_tutor,
-        pupils=[cast.pupil_record],
-        category=category,
-        occurred_at=moment,
-        description="Private notes about what happened",
-        shareable=shareable,
-    )
-    return incident
-
-
-def _behaviour(cast):
-    behaviour.defaults_seed(school=cast.school)
-    _record(cast, "Excellent work", datetime.date(2026, 10, 1))  # +2, shared by default
-    _record(cast, "Effort", datetime.date(2026, 10, 2))  # +1
-    shared = _record(cast, "Defiance", datetime.date(2026, 10, 5), shareable=True)  # -3
-    hidden = _record(cast, "Bullying", datetime.date(2026, 10, 6))  # -5, not shared
-    _record(cast, "Effort", datetime.date(2027, 1, 10))  # after the term
-    at_four = timezone.make_aware(datetime.datetime(2026, 10, 6, 15, 30))
-    served = behaviour.outcome_add(
-        actor=cast.form_tutor, incident=shared, kind=OutcomeKind.DETENTION, happens_at=at_four
-    )
-    behaviour.outcome_set_state(actor=cast.form_tutor, outcome=served, state=OutcomeState.DONE)
-    behaviour.outcome_add(
-        actor=cast.form_tutor, incident=hidden, kind=OutcomeKind.DETENTION, happens_at=at_four
-    )
-    cancelled = behaviour.outcome_add(
-        actor=cast.form_tutor, incident=shared, kind=OutcomeKind.DETENTION, happens_at=at_four
-    )
-    behaviour.outcome_set_state(actor=cast.form_tutor, outcome=cancelled, state=OutcomeState.CANCELLED)
-
-
 def test_the_family_pdf_counts_only_what_is_shared_with_families(cast, audited, after_term):
-    _behaviour(cast)
+    autumn_behaviour(cast)
     summary = behaviour_section(cast.school_admin, cast.pupil_record, TERM).context["summary"]
     assert (summary.achievements, summary.achievement_points) == (2, 3)
     assert (summary.incidents, summary.incident_points) == (1, -3)
@@ -199,7 +127,7 @@ def test_the_family_pdf_counts_only_what_is_shared_with_families(cast, audited, 
 
 
 def test_staff_see_every_record_they_may_count(cast, audited, after_term):
-    _behaviour(cast)
+    autumn_behaviour(cast)
     summary = behaviour_section(cast.school_admin, cast.pupil_record, STAFF_TERM).context["summary"]
     assert (summary.achievements, summary.achievement_points) == (2, 3)
     assert (summary.incidents, summary.incident_points) == (2, -8)
@@ -210,7 +138,7 @@ def test_staff_see_every_record_they_may_count(cast, audited, after_term):
 def test_behaviour_is_left_out_when_nothing_is_recorded_or_shared(cast, audited, after_term):
     behaviour.defaults_seed(school=cast.school)
     assert behaviour_section(cast.school_admin, cast.pupil_record, TERM) is None
-    _record(cast, "Bullying", datetime.date(2026, 10, 6))  # not shared
+    record(cast, "Bullying", datetime.date(2026, 10, 6))  # not shared
     assert behaviour_section(cast.school_admin, cast.pupil_record, TERM) is None
     assert behaviour_section(cast.school_admin, cast.pupil_record, STAFF_TERM) is not None
 
@@ -221,9 +149,9 @@ def test_behaviour_is_left_out_when_nothing_is_recorded_or_shared(cast, audited,
 def test_the_pdf_carries_the_three_sections_and_never_notes_or_staff_names(cast, audited, after_term):
     mark_sessions(cast, ["/", "\\", "/", "\\", "/", "N", "/", "\\", "/", "\\"])
     setup = ensure_assessment(cast)
-    _due(setup, 0, datetime.date(2026, 10, 20))
+    set_due(setup, 0, datetime.date(2026, 10, 20))
     record_result(cast, setup, "2", point=0)
-    _behaviour(cast)
+    autumn_behaviour(cast)
     cycle = year7_cycle(cast)
     with audit.context(actor=cast.school_admin, reason="test"):
         report = services.report_generate(actor=cast.school_admin, cycle=cycle, pupil=cast.pupil_record)
