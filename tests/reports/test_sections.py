@@ -13,6 +13,7 @@ from tests.reports.worked import autumn_behaviour, freeze_after_term, mark_sessi
 from tutela import audit
 from tutela.assessment import services as assessment
 from tutela.assessment.models import ResultKind
+from tutela.audit.models import AuditEvent
 from tutela.behaviour import services as behaviour
 from tutela.reports import services
 from tutela.reports.sections import (
@@ -128,11 +129,15 @@ def test_the_family_pdf_counts_only_what_is_shared_with_families(cast, audited, 
 
 def test_staff_see_every_record_they_may_count(cast, audited, after_term):
     autumn_behaviour(cast)
-    summary = behaviour_section(cast.school_admin, cast.pupil_record, STAFF_TERM).context["summary"]
+    since = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with audit.context(actor=cast.school_admin, reason="test"):  # reads are written when it ends
+        summary = behaviour_section(cast.school_admin, cast.pupil_record, STAFF_TERM).context["summary"]
     assert (summary.achievements, summary.achievement_points) == (2, 3)
     assert (summary.incidents, summary.incident_points) == (2, -8)
     assert (summary.detentions, summary.detentions_served) == (2, 1)
     assert not summary.shared_only
+    [read] = AuditEvent.objects.filter(seq__gt=since, kind="read")  # counts only: read all the same
+    assert (read.categories, read.subjects) == (["behaviour"], [str(cast.pupil_record.public_id)])
 
 
 def test_behaviour_is_left_out_when_nothing_is_recorded_or_shared(cast, audited, after_term):

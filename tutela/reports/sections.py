@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from tutela import policy
+from tutela import audit, policy
 from tutela.assessment import progress
 from tutela.assessment.models import Result, ResultKind, Target
 from tutela.assessment.services import path_points
@@ -251,6 +251,10 @@ def behaviour_section(actor: Any, pupil: Pupil, window: Window) -> Section | Non
     )
     if not (summary.achievements or summary.incidents or summary.detentions):
         return None
+    # Sums and counts evaluate no rows, so the scoped querysets record no read by themselves: record one.
+    audit.record_read(
+        target_type="behaviour.incident", subjects=[str(pupil.public_id)], categories=["behaviour"]
+    )
     return Section("Behaviour", "reports/sections/behaviour.html", {"summary": summary}, key="behaviour")
 
 
