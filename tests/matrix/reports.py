@@ -54,6 +54,13 @@ EXPECTATIONS = {
         other_teacher=HIDE, senco=OK, dsl=OK, dpo=OK, it_admin=HIDE,
         parent=OK, other_parent=HIDE, pupil=OK, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
     ),
+    # The whole picture: staff at the school who may see the pupil (the DPO sees pupils for their work);
+    # families have their own pages, so a parent or the pupil gets the same 404 as an outsider.
+    "reports:pupil_overview": row(
+        trust_admin=SEE, school_admin=SEE, head_of_year=SEE, form_tutor=SEE, class_teacher=SEE,
+        other_teacher=HIDE, senco=SEE, dsl=SEE, dpo=SEE, it_admin=HIDE,
+        parent=HIDE, other_parent=HIDE, pupil=HIDE, other_school_admin=HIDE, no_role=HIDE, anonymous=LOGIN,
+    ),
 }
 # fmt: on
 
@@ -64,6 +71,7 @@ CALLS = {
     "reports:publish": Call(method="post", target="report_cycle"),
     "reports:comment": Call(target="report_comment"),
     "reports:download": Call(target="report"),
+    "reports:pupil_overview": Call(target="overview_pupil"),
 }
 
 TARGETS = {
@@ -73,6 +81,7 @@ TARGETS = {
         "pupil_id": cast.pupil_record.public_id,
     },
     "report": lambda cast: {"public_id": amelias_report(cast).public_id},
+    "overview_pupil": lambda cast: {"public_id": cast.pupil_record.public_id},
 }
 
 BODIES = {"htmx": lambda cast: ({}, {"HTTP_HX_REQUEST": "true"})}

@@ -93,6 +93,8 @@ def pupil_profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "guardians": selectors.pupil_guardians(actor=request.user, pupil=pupil) if can_see_contacts else [],
         "can_see_contacts": can_see_contacts,
         "can_edit": selectors.can_edit(actor=request.user, pupil=pupil),
+        # The reports app's overview page (named by action, not imported: reports sits above pupils).
+        "can_see_overview": policy.can(request.user, "reports.view_overview", pupil),
     }
     return render(request, "pupils/profile.html", context)
 

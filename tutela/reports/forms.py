@@ -32,3 +32,24 @@ class CommentForm(forms.Form):
     def __init__(self, *args: Any, headings: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["heading"].choices = [(h, h) for h in headings]
+
+
+class OverviewRangeForm(forms.Form):
+    """The overview's date range (GET): both dates, the first not after the last, at most two years."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    MAX_DAYS = 731
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error(
+                    "end", f"“To” ({end:%d/%m/%Y}) is before “From” ({start:%d/%m/%Y}): swap them."
+                )
+            elif (end - start).days > self.MAX_DAYS:
+                self.add_error("end", "Choose a range of at most two years.")
+        return data

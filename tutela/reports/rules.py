@@ -4,6 +4,8 @@
   of its year.
 - Comments are written by staff who may see the pupil; families never see a comment on its own, only in
   the published PDF.
+- The pupil overview (attendance, progress and behaviour on one page) is for staff at the school who
+  may see the pupil; each section shows only what the viewer may see in its own app.
 - A report is downloaded by staff who may see the pupil at any time, and by the pupil's family (a guardian
   with portal access, or the pupil) once the cycle is published.
 """
@@ -101,3 +103,14 @@ def visible_reports(user: Any) -> Q:
     seen = Pupil.system.filter(rule("pupils.view").scope(user)).values("pk")
     published = Q(cycle__published_on__isnull=False, cycle__published_on__lte=clock.today())
     return Q(pupil__in=seen) & (Q(school__in=_staff_school_ids(user)) | published)
+
+
+@policy.register(
+    "reports.view_overview",
+    model=Pupil,
+    category="education",
+    description="see this pupil's overview (attendance, progress, behaviour)",
+)
+def pupils_with_overview(user: Any) -> Q:
+    """Staff at the pupil's school who may see the pupil; families have their own pages (the portal)."""
+    return rule("pupils.view").scope(user) & Q(school__in=_staff_school_ids(user))

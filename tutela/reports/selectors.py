@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +11,12 @@ from django.db.models import QuerySet
 from tutela import policy
 from tutela.accounts.models import Role
 from tutela.accounts.selectors import roles_of
+from tutela.attendance import selectors as attendance_selectors
 from tutela.pupils import selectors as pupil_selectors
 from tutela.pupils.models import ClassMembership, Pupil
 from tutela.reports import rules
 from tutela.reports.models import PupilReport, ReportComment, ReportCycle
+from tutela.reports.sections import Section, overview_sections
 from tutela.schools.models import YearGroup
 
 
@@ -107,3 +110,20 @@ def family_reports(*, actor: Any) -> list[PupilReport]:
         .order_by("-cycle__covers_to")
     )
     return list(reports)
+
+
+# --- the pupil overview ("the whole picture") ---------------------------------------------------------------
+
+
+def overview_pupil_get(*, actor: Any, public_id: Any) -> Pupil:
+    """The pupil, for staff at their school who may see them (404 for everyone else, families included)."""
+    return pupil_selectors.pupil_get(actor=actor, public_id=public_id, action="reports.view_overview")
+
+
+def overview(*, actor: Any, pupil: Pupil, start: datetime.date, end: datetime.date) -> list[Section]:
+    return overview_sections(actor, pupil, start, end)
+
+
+def overview_default_range(*, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The current academic year to date (from 1 September, the DfE's attendance year)."""
+    return attendance_selectors.academic_year_start(today), today

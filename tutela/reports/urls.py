@@ -11,5 +11,6 @@ urlpatterns = [
     path("cycles/<uuid:public_id>/generate/", views.cycle_generate, name="generate"),
     path("cycles/<uuid:public_id>/publish/", views.cycle_publish, name="publish"),
     path("cycles/<uuid:public_id>/pupils/<uuid:pupil_id>/comment/", views.comment, name="comment"),
+    path("pupils/<uuid:public_id>/", views.pupil_overview, name="pupil_overview"),
     path("<uuid:public_id>/pdf/", views.download, name="download"),
 ]

@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela import policy
+from tutela.core import clock
 from tutela.reports import selectors, services
-from tutela.reports.forms import CommentForm, CycleForm
+from tutela.reports.forms import CommentForm, CycleForm, OverviewRangeForm
 
 
 @require_GET
@@ -123,3 +124,24 @@ def download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def pupil_overview(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A pupil's whole picture for staff: attendance, progress and behaviour over a date range (the
+    academic year to date unless the small form chooses another)."""
+    pupil = selectors.overview_pupil_get(actor=request.user, public_id=public_id)
+    start, end = selectors.overview_default_range(today=clock.today())
+    form = OverviewRangeForm(request.GET if request.GET else None, initial={"start": start, "end": end})
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "start": start,
+        "end": end,
+        "sections": []
+        if form.errors
+        else selectors.overview(actor=request.user, pupil=pupil, start=start, end=end),
+    }
+    return render(request, "reports/pupil_overview.html", context, status=400 if form.errors else 200)
