@@ -50,17 +50,22 @@ def roles_of(user: Any) -> RoleSet:
     return roles
 
 
-def school_ids_of(user: Any) -> set[int]:
-    """Every school a user's roles reach: their schools, and every school of a trust they administer."""
+def trust_school_ids(user: Any) -> set[int]:
+    """Every school of the trusts the user administers (read once per request, like the roles)."""
     from tutela.schools.models import School
 
     roles = roles_of(user)
-    if (known := roles.derived.get("school_ids")) is None:
-        known = roles.all_school_ids()
+    if (known := roles.derived.get("trust_school_ids")) is None:
+        known = frozenset()
         if trusts := roles.trusts_with(Role.TRUST_ADMIN):
-            known |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
-        roles.derived["school_ids"] = frozenset(known)  # read once per request, like the roles
+            known = frozenset(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
+        roles.derived["trust_school_ids"] = known
     return set(known)
+
+
+def school_ids_of(user: Any) -> set[int]:
+    """Every school a user's roles reach: their schools, and every school of a trust they administer."""
+    return roles_of(user).all_school_ids() | trust_school_ids(user)
 
 
 def users_lacking_second_factor() -> int:

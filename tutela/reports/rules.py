@@ -18,21 +18,16 @@ from django.db.models import Q
 
 from tutela import policy
 from tutela.accounts.models import Role
-from tutela.accounts.selectors import roles_of
+from tutela.accounts.selectors import roles_of, trust_school_ids
 from tutela.core import clock
 from tutela.policy.registry import rule
 from tutela.pupils.models import Pupil
 from tutela.reports.models import PupilReport, ReportComment, ReportCycle
-from tutela.schools.models import School, YearGroup
+from tutela.schools.models import YearGroup
 
 
 def _staff_school_ids(user: Any) -> set[int]:
-    roles = roles_of(user)
-    schools = roles.teaching_schools()
-    trusts = roles.trusts_with(Role.TRUST_ADMIN)
-    if trusts:
-        schools |= set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
-    return schools
+    return roles_of(user).teaching_schools() | trust_school_ids(user)
 
 
 def cycle_manager_scope(user: Any) -> Q:
