@@ -58,13 +58,17 @@ def cycle_create(
     return cycle
 
 
+def _check_in_cycle(cycle: ReportCycle, pupil: Pupil) -> None:
+    if pupil.school_id != cycle.school_id or pupil.year_group_id != cycle.year_group_id:
+        raise ValidationError({"pupil": "This pupil is not in the cycle's year group."})
+
+
 def comment_save(
     *, actor: Any, cycle: ReportCycle, pupil: Pupil, heading: str, text: str
 ) -> ReportComment | None:
     """Writes (or, with empty text, removes) the actor's comment under ``heading``."""
     policy.require(actor, "reports.write_comment", pupil)
-    if pupil.school_id != cycle.school_id or pupil.year_group_id != cycle.year_group_id:
-        raise ValidationError({"pupil": "This pupil is not in the cycle's year group."})
+    _check_in_cycle(cycle, pupil)
     text, heading = text.strip(), heading.strip()
     if not heading:
         raise ValidationError({"heading": "Choose what the comment is about."})
@@ -88,8 +92,7 @@ def comment_save(
 def report_generate(*, actor: Any, cycle: ReportCycle, pupil: Pupil) -> PupilReport:
     """Renders the pupil's report as the actor sees the pupil, and stores it encrypted (replacing any)."""
     policy.require(actor, "reports.manage_cycle", cycle)
-    if pupil.school_id != cycle.school_id or pupil.year_group_id != cycle.year_group_id:
-        raise ValidationError({"pupil": "This pupil is not in the cycle's year group."})
+    _check_in_cycle(cycle, pupil)
     context = {
         "cycle": cycle,
         "pupil": pupil,
